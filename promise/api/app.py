@@ -1,0 +1,64 @@
+"""WSGI application: the middleware stack around the pecan app."""
+
+from keystonemiddleware import auth_token
+from oslo_log import log as logging
+from oslo_middleware import cors
+from oslo_middleware import healthcheck
+from oslo_middleware import http_proxy_to_wsgi
+from oslo_middleware import request_id
+import pecan
+
+from promise.api import hooks
+from promise.api.middleware import context as context_mw
+from promise.api.middleware import error_body
+from promise.api.middleware import microversion
+from promise import conf
+
+CONF = conf.CONF
+LOG = logging.getLogger(__name__)
+
+# Version discovery answers without a token, as Nova and Placement do.
+UNAUTHENTICATED_PATHS = ('', '/', '/versions')
+
+
+HEALTHCHECK_PATH = '/healthcheck'
+
+
+class _Dispatch:
+    """Send health checks and version discovery around authentication."""
+
+    def __init__(self, health, public, protected):
+        self.health = health
+        self.public = public
+        self.protected = protected
+
+    def __call__(self, environ, start_response):
+        path = environ.get('PATH_INFO', '')
+        if path == HEALTHCHECK_PATH:
+            return self.health(environ, start_response)
+        if path in UNAUTHENTICATED_PATHS:
+            return self.public(environ, start_response)
+        return self.protected(environ, start_response)
+
+
+def setup_app(rpcapi=None):
+    """Build the API; ``rpcapi`` defaults to a real RPC client."""
+    app = pecan.make_app(
+        'promise.api.controllers.root.RootController',
+        hooks=[hooks.ContextHook(rpcapi)],
+        force_canonical=False, guess_content_type_from_ext=False,
+        debug=False)
+    if CONF.auth_strategy == 'keystone':
+        protected = auth_token.AuthProtocol(
+            context_mw.KeystoneContext(app),
+            {'oslo_config_config': CONF})
+    else:
+        LOG.warning('auth_strategy is noauth: requests are trusted '
+                    'without a token. Never use this in production.')
+        protected = context_mw.NoAuthContext(app)
+    app = microversion.Microversion(error_body.ErrorBody(
+        _Dispatch(healthcheck.Healthcheck(None, CONF), app, protected)))
+    app = cors.CORS(app, CONF)
+    app = request_id.RequestId(app)
+    app = http_proxy_to_wsgi.HTTPProxyToWSGI(app, CONF)
+    return app

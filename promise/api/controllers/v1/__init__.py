@@ -1,0 +1,13 @@
+import pecan
+
+from promise.api.controllers.v1 import leases
+
+
+class V1Controller:
+    leases = leases.LeasesController()
+
+    @pecan.expose('json')
+    def index(self):
+        from promise.api.controllers import root
+        base = pecan.request.application_url
+        return {'version': root.version_document(base)}

@@ -1,0 +1,142 @@
+"""/v1/leases: reads come straight from the database, changes go to
+promise-manager over RPC."""
+
+from oslo_utils import uuidutils
+import pecan
+from pecan import rest
+import webob
+
+from promise.api import dates
+from promise.api import params
+from promise.api.schemas import leases as schema
+from promise.api import validation
+from promise.common import dates as common_dates
+from promise.common import views
+from promise.db import api as db
+from promise.db import leases as lease_db
+from promise import exceptions
+from promise import policy
+
+LIST_FILTERS = ('status', 'name')
+
+
+def _lease_or_404(ctx, action, id_or_name):
+    """The lease the caller may ``action``; other projects' leases are not
+    found, so that their existence does not leak."""
+    with db.reader() as session:
+        if uuidutils.is_uuid_like(id_or_name):
+            try:
+                lease = lease_db.get(session, id_or_name)
+            except exceptions.LeaseNotFound:
+                lease = None
+        else:
+            lease = None
+        if lease is None:
+            # python-blazarclient resolves names itself, but other clients
+            # may pass a name where an id goes.
+            own = None if ctx.is_admin else ctx.project_id
+            found = lease_db.find_by_name(session, id_or_name, own)
+            if len(found) > 1:
+                raise exceptions.AmbiguousName(name=id_or_name)
+            lease = found[0] if found else None
+    if lease is None or not policy.check(
+            ctx, action, {'project_id': lease.project_id}):
+        policy.authorize(ctx, action, {'project_id': ctx.project_id})
+        raise exceptions.LeaseNotFound(id=id_or_name)
+    return lease
+
+
+def _render(lease_id):
+    with db.reader() as session:
+        return views.lease(lease_db.get(session, lease_id))
+
+
+class LeasesController(rest.RestController):
+
+    @pecan.expose('json')
+    def get_all(self, **query):
+        ctx = pecan.request.context
+        policy.authorize(ctx, 'promise:leases:get',
+                         {'project_id': ctx.project_id})
+        page = params.list_params(query, LIST_FILTERS,
+                                  lease_db.SORT_KEYS)
+        project_id = params.project_scope(ctx, query)
+        with db.reader() as session:
+            leases = lease_db.list_(
+                session, project_id=project_id, filters=page.filters,
+                limit=page.limit, marker=page.marker,
+                sort_key=page.sort_key, sort_dir=page.sort_dir)
+            return {'leases': [views.lease(lease) for lease in leases]}
+
+    @pecan.expose('json')
+    def get_one(self, lease_id):
+        ctx = pecan.request.context
+        lease = _lease_or_404(ctx, 'promise:leases:get', lease_id)
+        return {'lease': views.lease(lease)}
+
+    @pecan.expose('json')
+    def post(self):
+        ctx = pecan.request.context
+        policy.authorize(ctx, 'promise:leases:post',
+                         {'project_id': ctx.project_id})
+        body = validation.validate(schema.CREATE,
+                                   validation.load_body(pecan.request))
+        values = _typed_create(body)
+        lease_id = pecan.request.rpcapi.create_lease(ctx, values)
+        pecan.response.status = 201
+        return {'lease': _render(lease_id)}
+
+    @pecan.expose('json')
+    def put(self, lease_id):
+        ctx = pecan.request.context
+        lease = _lease_or_404(ctx, 'promise:leases:put', lease_id)
+        body = validation.validate(schema.UPDATE,
+                                   validation.load_body(pecan.request))
+        values = _typed_update(body)
+        pecan.request.rpcapi.update_lease(ctx, lease.id, values)
+        return {'lease': _render(lease.id)}
+
+    @pecan.expose()
+    def delete(self, lease_id):
+        ctx = pecan.request.context
+        lease = _lease_or_404(ctx, 'promise:leases:delete', lease_id)
+        pecan.request.rpcapi.delete_lease(ctx, lease.id)
+        return webob.Response(status=204)
+
+
+def _typed_create(body):
+    now = common_dates.utcnow()
+    start = dates.parse(body.get('start_date', common_dates.NOW),
+                        allow_now=True)
+    if start < now.replace(second=0, microsecond=0):
+        raise exceptions.InvalidInput(
+            reason='Start date must be later than current date.')
+    end = dates.parse(body['end_date'])
+    if end <= start:
+        raise exceptions.InvalidPeriod()
+    before_end = body.get('before_end_date')
+    return {
+        'name': body['name'],
+        'start_date': start,
+        'end_date': end,
+        'before_end_date': (dates.parse(before_end)
+                            if before_end else None),
+        'reservations': body.get('reservations', []),
+    }
+
+
+def _typed_update(body):
+    values = {}
+    if 'name' in body:
+        values['name'] = body['name']
+    if 'start_date' in body:
+        values['start_date'] = dates.parse(body['start_date'],
+                                           allow_now=True)
+    if 'end_date' in body:
+        # "now" on update ends the lease now.
+        values['end_date'] = dates.parse(body['end_date'], allow_now=True)
+    if body.get('before_end_date'):
+        values['before_end_date'] = dates.parse(body['before_end_date'])
+    if 'reservations' in body:
+        values['reservations'] = body['reservations']
+    return values

@@ -1,0 +1,37 @@
+"""Pecan hooks: request context and RPC client on every request, and
+PromiseException to the Blazar error body."""
+
+from oslo_log import log as logging
+import pecan
+
+from promise.api import errors
+from promise.api.middleware import context as context_mw
+from promise import exceptions
+
+LOG = logging.getLogger(__name__)
+
+
+class ContextHook(pecan.hooks.PecanHook):
+
+    def __init__(self, rpcapi=None):
+        self._rpcapi = rpcapi
+
+    @property
+    def rpcapi(self):
+        # Built on first use: version discovery must work without RPC.
+        if self._rpcapi is None:
+            from promise.manager import rpcapi
+            self._rpcapi = rpcapi.ManagerAPI()
+        return self._rpcapi
+
+    def before(self, state):
+        state.request.context = state.request.environ.get(context_mw.ENV_KEY)
+        state.request.rpcapi = self.rpcapi if state.request.context else None
+
+    def on_error(self, state, exc):
+        if isinstance(exc, exceptions.PromiseException):
+            if exc.code >= 500:
+                LOG.warning('%s %s: %s', state.request.method,
+                            state.request.path, exc.message)
+            return errors.from_exception(exc)
+        return None

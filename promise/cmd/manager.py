@@ -1,0 +1,35 @@
+"""promise-manager: RPC server and the lease event loop."""
+
+import signal
+import sys
+import threading
+
+from promise.common import config
+from promise import conf
+from promise.manager import service
+from promise import rpc
+
+CONF = conf.CONF
+
+
+def run(svc):
+    """Start ``svc`` and block until SIGTERM or SIGINT stops it."""
+    stopping = threading.Event()
+
+    def _stop(signum, frame):
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    svc.start()
+    while not stopping.wait(1):
+        pass
+    svc.stop()
+    svc.wait()
+
+
+def main():
+    config.parse_args(sys.argv)
+    rpc.init(CONF)
+    run(service.ManagerService())
+    rpc.cleanup()

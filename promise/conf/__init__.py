@@ -1,0 +1,15 @@
+"""Configuration options, registered once on the global CONF object."""
+
+from oslo_config import cfg
+
+from promise.conf import api
+from promise.conf import default
+from promise.conf import manager
+from promise.conf import nova
+
+CONF = cfg.CONF
+
+default.register_opts(CONF)
+api.register_opts(CONF)
+manager.register_opts(CONF)
+nova.register_opts(CONF)

@@ -1,0 +1,27 @@
+from oslo_config import cfg
+
+opts = [
+    cfg.StrOpt('topic', default='promise.manager',
+               help='RPC topic promise-manager listens on.'),
+    cfg.IntOpt('event_interval', default=10, min=1,
+               help='Seconds between two scans for due lease events.'),
+    cfg.IntOpt('event_claim_timeout', default=600, min=30,
+               help='Seconds after which an event claimed by a manager that '
+                    'died is taken over by another manager.'),
+    cfg.IntOpt('minutes_before_end_lease', default=60, min=0,
+               help='Minutes before a lease ends at which its '
+                    'before_end_lease event runs when the lease sets no '
+                    'before_end_date.'),
+    cfg.ListOpt('plugins', default=[],
+                help='Resource plugins to load (names of entry points in '
+                     'the promise.resource.plugins namespace, such as '
+                     'physical:host).'),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(opts, group='manager')
+
+
+def list_opts():
+    return {'manager': opts}

@@ -1,0 +1,26 @@
+"""Entry points for oslo-config-generator."""
+
+from oslo_config import cfg
+from oslo_db import options as db_options
+
+from promise.conf import api
+from promise.conf import default
+from promise.conf import manager
+from promise.conf import nova
+
+_MODULES = (default, api, manager, nova)
+
+DEFAULT_CONNECTION = 'sqlite:///$state_path/promise.sqlite'
+
+
+def list_opts():
+    groups = {}
+    for module in _MODULES:
+        for group, opts in module.list_opts().items():
+            groups.setdefault(group, []).extend(opts)
+    return sorted(groups.items())
+
+
+def set_defaults(conf=cfg.CONF):
+    """Defaults for library options; the config generator shows them too."""
+    db_options.set_defaults(conf, connection=DEFAULT_CONNECTION)

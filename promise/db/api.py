@@ -1,0 +1,58 @@
+"""Engine and transactions (oslo.db enginefacade).
+
+Every function that changes data takes part in one transaction: callers open
+it with ``writer(ctx)`` and pass the session down, so an allocation decision
+and the rows that record it commit together or not at all.
+"""
+
+import threading
+
+from oslo_db.sqlalchemy import enginefacade
+
+from promise import conf
+
+CONF = conf.CONF
+
+_LOCK = threading.Lock()
+_FACADE = None
+
+
+def _facade():
+    global _FACADE
+    if _FACADE is None:
+        with _LOCK:
+            if _FACADE is None:
+                facade = enginefacade.transaction_context()
+                # The rest of [database] is read from CONF when the
+                # facade starts.
+                facade.configure(sqlite_fk=True)
+                _FACADE = facade
+    return _FACADE
+
+
+class _Holder:
+    """enginefacade keeps per-transaction state on the object it is given."""
+
+
+def writer(ctx=None):
+    return _facade().writer.using(ctx if ctx is not None else _Holder())
+
+
+def reader(ctx=None):
+    return _facade().reader.using(ctx if ctx is not None else _Holder())
+
+
+def get_engine():
+    return _facade().writer.get_engine()
+
+
+def reset():
+    """Forget the engine (tests point CONF at a new database)."""
+    global _FACADE
+    with _LOCK:
+        if _FACADE is not None:
+            try:
+                _FACADE.dispose_pool()
+            except Exception:  # noqa: S110 - nothing to release
+                pass
+        _FACADE = None

@@ -1,0 +1,124 @@
+"""Queries on leases, reservations and events.
+
+Functions take an open session: the caller decides the transaction.
+"""
+
+import sqlalchemy as sa
+from oslo_db.sqlalchemy import utils as db_utils
+
+from promise import exceptions
+from promise.db import models
+
+SORT_KEYS = ('created_at', 'updated_at', 'name', 'start_date', 'end_date',
+             'status', 'id')
+
+# Order of events that share a time: a lease starts before it ends.
+EVENT_RANK = {'start_lease': 0, 'before_end_lease': 1, 'end_lease': 2}
+UNFINISHED = ('UNDONE', 'IN_PROGRESS')
+
+
+def get(session, lease_id, for_update=False):
+    query = sa.select(models.Lease).where(models.Lease.id == lease_id)
+    if for_update:
+        query = query.with_for_update()
+    lease = session.scalars(query).first()
+    if lease is None:
+        raise exceptions.LeaseNotFound(id=lease_id)
+    return lease
+
+
+def find_by_name(session, name, project_id=None):
+    query = sa.select(models.Lease).where(models.Lease.name == name)
+    if project_id is not None:
+        query = query.where(models.Lease.project_id == project_id)
+    return list(session.scalars(query.limit(2)))
+
+
+def list_(session, project_id=None, filters=None, limit=None, marker=None,
+          sort_key='created_at', sort_dir='asc'):
+    """A page of leases; ``project_id`` None means every project."""
+    query = session.query(models.Lease)
+    if project_id is not None:
+        query = query.filter(models.Lease.project_id == project_id)
+    for key, value in (filters or {}).items():
+        query = query.filter(getattr(models.Lease, key) == value)
+    marker_obj = None
+    if marker is not None:
+        marker_obj = session.get(models.Lease, marker)
+        if marker_obj is None or (project_id is not None and
+                                  marker_obj.project_id != project_id):
+            raise exceptions.InvalidInput(
+                reason='Marker %s is not a lease id in this list.' % marker)
+    # id last, so that pages are stable when the sort key has duplicates.
+    keys = [sort_key] if sort_key == 'id' else [sort_key, 'id']
+    query = db_utils.paginate_query(query, models.Lease, limit, keys,
+                                    marker=marker_obj,
+                                    sort_dirs=[sort_dir] * len(keys))
+    return query.all()
+
+
+def set_status(session, lease_id, status, expected=None, reason=None):
+    """Conditional status change; False when the lease was not in
+    ``expected`` (another request or manager changed it first)."""
+    values = {'status': status, 'status_reason': reason}
+    stmt = sa.update(models.Lease).where(models.Lease.id == lease_id)
+    if expected is not None:
+        stmt = stmt.where(models.Lease.status.in_(expected))
+    result = session.execute(stmt.values(**values).execution_options(
+        synchronize_session=False))
+    return result.rowcount == 1
+
+
+def due_events(session, now, limit):
+    """Events ready to run: due (or claimed by a manager whose claim ran
+    out) and with no unfinished earlier event of the same lease."""
+    event = models.Event
+    earlier = sa.orm.aliased(models.Event)
+    rank = _rank(event)
+    earlier_rank = _rank(earlier)
+    blocked = sa.exists().where(
+        earlier.lease_id == event.lease_id,
+        earlier.id != event.id,
+        earlier.status.in_(UNFINISHED),
+        sa.or_(earlier.time < event.time,
+               sa.and_(earlier.time == event.time, earlier_rank < rank)))
+    query = (sa.select(event)
+             .where(sa.or_(sa.and_(event.status == 'UNDONE',
+                                   event.time <= now),
+                           sa.and_(event.status == 'IN_PROGRESS',
+                                   event.claimed_until < now)))
+             .where(~blocked)
+             .order_by(event.time, rank)
+             .limit(limit))
+    return list(session.scalars(query))
+
+
+def _rank(event):
+    return sa.case(
+        *[(event.event_type == name, rank)
+          for name, rank in EVENT_RANK.items()], else_=1)
+
+
+def claim_event(session, event_id, owner, now, until):
+    """Atomically take an event; True only for the one manager that won."""
+    event = models.Event
+    stmt = (sa.update(event)
+            .where(event.id == event_id)
+            .where(sa.or_(event.status == 'UNDONE',
+                          sa.and_(event.status == 'IN_PROGRESS',
+                                  event.claimed_until < now)))
+            .values(status='IN_PROGRESS', claimed_by=owner,
+                    claimed_until=until, updated_at=now)
+            .execution_options(synchronize_session=False))
+    return session.execute(stmt).rowcount == 1
+
+
+def finish_event(session, event_id, owner, status, message=None):
+    """Record an event's outcome, unless another manager took it over."""
+    event = models.Event
+    stmt = (sa.update(event)
+            .where(event.id == event_id, event.claimed_by == owner,
+                   event.status == 'IN_PROGRESS')
+            .values(status=status, message=message, claimed_until=None)
+            .execution_options(synchronize_session=False))
+    return session.execute(stmt).rowcount == 1

@@ -1,0 +1,26 @@
+from alembic import context
+
+from promise.db import models
+
+target_metadata = models.Base.metadata
+
+
+def run_migrations_online():
+    connection = context.config.attributes.get('connection')
+    if connection is None:
+        from promise.db import api as db_api
+        with db_api.get_engine().begin() as conn:
+            _run(conn)
+    else:
+        _run(connection)
+
+
+def _run(connection):
+    context.configure(connection=connection,
+                      target_metadata=target_metadata,
+                      render_as_batch=connection.dialect.name == 'sqlite')
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations_online()

@@ -1,0 +1,294 @@
+"""Lease lifecycle: create, update, delete, and the start / before-end / end
+events, all driven through the status machine in ``status``."""
+
+import contextlib
+import datetime
+import time
+
+from oslo_db import api as oslo_db_api
+from oslo_log import log as logging
+from oslo_utils import uuidutils
+
+from promise.common import dates
+from promise.common import views
+from promise import conf
+from promise import context
+from promise.db import api as db
+from promise.db import leases as lease_db
+from promise.db import models
+from promise import exceptions
+from promise.manager import status
+from promise.notifications import notifier
+from promise.plugins import loader
+
+CONF = conf.CONF
+LOG = logging.getLogger(__name__)
+
+retry_on_deadlock = oslo_db_api.wrap_db_retry(max_retries=5,
+                                              retry_on_deadlock=True)
+
+
+def _check_deadline(deadline):
+    # The API gave up waiting at ``deadline`` and answered 503; doing the
+    # work now would turn that 503 into a write the client never saw.
+    if deadline is not None and time.time() > deadline:
+        raise exceptions.RequestExpired()
+
+
+def _minute_floor(value):
+    return value.replace(second=0, microsecond=0)
+
+
+def before_end_time(start, end, before_end_date=None):
+    if before_end_date is not None:
+        return before_end_date
+    when = end - datetime.timedelta(
+        minutes=CONF.manager.minutes_before_end_lease)
+    return max(start, when)
+
+
+class LeaseManager:
+
+    def __init__(self, wake=None):
+        # Called when an event may have become due right now.
+        self._wake = wake or (lambda: None)
+
+    # -- API requests ------------------------------------------------------
+
+    @retry_on_deadlock
+    def create(self, ctx, values, deadline=None):
+        start, end = values['start_date'], values['end_date']
+        before_end = values.get('before_end_date')
+        self._check_period(start, end, before_end)
+        with db.writer(ctx) as session:
+            _check_deadline(deadline)
+            lease = models.Lease(
+                id=uuidutils.generate_uuid(), name=values['name'],
+                user_id=ctx.user_id, project_id=ctx.project_id,
+                status=status.PENDING, degraded=False,
+                start_date=start, end_date=end)
+            session.add(lease)
+            for res_values in values.get('reservations', []):
+                self._add_reservation(session, lease, res_values)
+            for event_type, when in (
+                    (status.Event.START, start),
+                    (status.Event.BEFORE_END,
+                     before_end_time(start, end, before_end)),
+                    (status.Event.END, end)):
+                lease.events.append(models.Event(
+                    id=uuidutils.generate_uuid(), event_type=event_type,
+                    time=when, status=status.Event.UNDONE))
+            session.flush()
+            _check_deadline(deadline)
+            payload = self._payload(lease)
+        notifier.notify(ctx, 'lease.create', payload)
+        for res in lease.reservations:
+            self._prepare(ctx, lease, res)
+        if start <= dates.utcnow():
+            self._wake()
+        return lease.id
+
+    def _add_reservation(self, session, lease, res_values):
+        res_values = dict(res_values)
+        resource_type = res_values.pop('resource_type')
+        plugin = loader.get(resource_type)
+        res = models.Reservation(
+            id=uuidutils.generate_uuid(), resource_type=resource_type,
+            status=status.Reservation.PENDING, missing_resources=False,
+            resources_changed=False)
+        lease.reservations.append(res)
+        session.flush()
+        plugin.reserve(session, lease, res, res_values)
+
+    def _prepare(self, ctx, lease, res):
+        # Preparation (Nova objects) happens after the answer is decided and
+        # is retried at start, so a failure here only gets logged.
+        try:
+            loader.get(res.resource_type).prepare(ctx, lease, res)
+        except Exception:
+            LOG.exception('Preparing reservation %s failed; it will be '
+                          'retried when the lease starts', res.id)
+
+    @retry_on_deadlock
+    def update(self, ctx, lease_id, values, deadline=None):
+        now = dates.utcnow()
+        with db.writer(ctx) as session:
+            _check_deadline(deadline)
+            lease = lease_db.get(session, lease_id, for_update=True)
+            if lease.status not in status.ACTIONS['update'].sources:
+                raise exceptions.InvalidStatus(
+                    id=lease.id, status=lease.status, action='update',
+                    allowed=' or '.join(status.ACTIONS['update'].sources))
+            started = lease.status == status.ACTIVE
+            start = values.get('start_date', lease.start_date)
+            end = values.get('end_date', lease.end_date)
+            if 'start_date' in values and start != lease.start_date:
+                if started:
+                    raise exceptions.InvalidInput(
+                        reason='Cannot modify the start date of a lease '
+                               'that has already started.')
+                if start < _minute_floor(now):
+                    raise exceptions.InvalidInput(
+                        reason='Start date must be later than current '
+                               'date.')
+            if ('end_date' in values and end != lease.end_date and
+                    end < _minute_floor(now)):
+                raise exceptions.InvalidInput(
+                    reason='End date must be later than current date; use '
+                           '"now" to end the lease now.')
+            self._check_period(start, end, values.get('before_end_date'))
+            if 'name' in values:
+                lease.name = values['name']
+            lease.start_date, lease.end_date = start, end
+            by_id = {r.id: r for r in lease.reservations}
+            for change in values.get('reservations', []):
+                change = dict(change)
+                res = by_id.get(change.pop('id'))
+                if res is None:
+                    raise exceptions.InvalidInput(
+                        reason='Reservation %s is not part of lease %s.'
+                        % (change.get('id'), lease.id))
+                loader.get(res.resource_type).update(
+                    session, lease, res, change)
+            self._reschedule(lease, values, now)
+            lease.updated_at = now
+            session.flush()
+            _check_deadline(deadline)
+            payload = self._payload(lease)
+        notifier.notify(ctx, 'lease.update', payload)
+        if min(e.time for e in lease.events
+               if e.status == status.Event.UNDONE) <= dates.utcnow():
+            self._wake()
+        return lease.id
+
+    def _reschedule(self, lease, values, now):
+        before_end = before_end_time(lease.start_date, lease.end_date,
+                                     values.get('before_end_date'))
+        times = {status.Event.START: lease.start_date,
+                 status.Event.END: lease.end_date,
+                 status.Event.BEFORE_END: before_end}
+        for event in lease.events:
+            when = times.get(event.event_type)
+            if when is None or event.time == when:
+                continue
+            if event.status == status.Event.UNDONE:
+                event.time = when
+            elif (event.event_type == status.Event.BEFORE_END and
+                  event.status == status.Event.DONE and when > now):
+                # A prolonged lease gets its before-end action again.
+                event.time, event.status = when, status.Event.UNDONE
+
+    @staticmethod
+    def _check_period(start, end, before_end):
+        if end <= start:
+            raise exceptions.InvalidPeriod()
+        if before_end is not None and not start <= before_end <= end:
+            raise exceptions.InvalidInput(
+                reason='before_end_date must be between the start and the '
+                       'end of the lease.')
+
+    def delete(self, ctx, lease_id, deadline=None):
+        with self._transition(ctx, lease_id, 'delete',
+                              deadline=deadline) as lease:
+            if lease.status_before in (status.ACTIVE, status.ERROR):
+                self._each_plugin(ctx, lease, 'on_end')
+            self._delete_rows(ctx, lease)
+        notifier.notify(ctx, 'lease.delete', self._payload(lease))
+
+    @retry_on_deadlock
+    def _delete_rows(self, ctx, lease):
+        with db.writer(ctx) as session:
+            fresh = lease_db.get(session, lease.id, for_update=True)
+            for res in fresh.reservations:
+                loader.get(res.resource_type).release(session, fresh, res)
+            session.delete(fresh)
+
+    # -- events --------------------------------------------------------------
+
+    def run_event(self, event):
+        handler = {status.Event.START: self._start,
+                   status.Event.BEFORE_END: self._before_end,
+                   status.Event.END: self._end}[event.event_type]
+        handler(context.admin_context(), event.lease_id)
+
+    def _start(self, ctx, lease_id):
+        with self._transition(ctx, lease_id, 'start') as lease:
+            for res in lease.reservations:
+                self._plugin_call(res, 'prepare', ctx, lease)
+            self._each_plugin(ctx, lease, 'on_start')
+            self._set_reservations(ctx, lease, status.Reservation.ACTIVE)
+        notifier.notify(ctx, 'lease.event.start_lease', self._payload(lease))
+
+    def _before_end(self, ctx, lease_id):
+        with db.reader(ctx) as session:
+            lease = lease_db.get(session, lease_id)
+        if lease.status != status.ACTIVE:
+            LOG.info('Lease %s is %s; skipping its before-end action',
+                     lease_id, lease.status)
+            return
+        self._each_plugin(ctx, lease, 'before_end')
+        notifier.notify(ctx, 'lease.event.before_end_lease',
+                        self._payload(lease))
+
+    def _end(self, ctx, lease_id):
+        with self._transition(ctx, lease_id, 'end') as lease:
+            self._each_plugin(ctx, lease, 'on_end')
+            self._set_reservations(ctx, lease, status.Reservation.DELETED)
+        notifier.notify(ctx, 'lease.event.end_lease', self._payload(lease))
+
+    # -- helpers -------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _transition(self, ctx, lease_id, action, deadline=None):
+        """Move a lease through ``action``'s transitional status.
+
+        Yields the lease (as read when the move was won, with
+        ``status_before`` set); on success it lands in the action's result
+        (or back where it was), on failure in ERROR with the reason.
+        """
+        spec = status.ACTIONS[action]
+        with db.writer(ctx) as session:
+            _check_deadline(deadline)
+            lease = lease_db.get(session, lease_id, for_update=True)
+            if lease.status not in spec.sources:
+                raise exceptions.InvalidStatus(
+                    id=lease.id, status=lease.status, action=action,
+                    allowed=' or '.join(spec.sources))
+            lease.status_before = lease.status
+            lease_db.set_status(session, lease_id, spec.via)
+        try:
+            yield lease
+        except Exception as exc:
+            LOG.exception('Lease %s: %s failed', lease_id, action)
+            with db.writer(ctx) as session:
+                lease_db.set_status(session, lease_id, status.ERROR,
+                                    reason='%s failed: %s' % (action, exc))
+            raise
+        result = spec.result or (lease.status_before
+                                 if action != 'delete' else None)
+        if result is not None:
+            with db.writer(ctx) as session:
+                lease_db.set_status(session, lease_id, result,
+                                    expected=(spec.via,))
+            lease.status = result
+
+    def _each_plugin(self, ctx, lease, method):
+        for res in lease.reservations:
+            self._plugin_call(res, method, ctx, lease)
+
+    @staticmethod
+    def _plugin_call(res, method, ctx, lease):
+        getattr(loader.get(res.resource_type), method)(ctx, lease, res)
+
+    @staticmethod
+    def _set_reservations(ctx, lease, new_status):
+        if not lease.reservations:
+            return
+        with db.writer(ctx) as session:
+            for res in lease.reservations:
+                session.get(models.Reservation, res.id).status = new_status
+                res.status = new_status
+
+    @staticmethod
+    def _payload(lease):
+        return {'lease': views.lease(lease)}

@@ -1,0 +1,50 @@
+"""What the API process calls on promise-manager."""
+
+import time
+
+import oslo_messaging as messaging
+
+from promise import conf
+from promise import exceptions
+from promise import rpc
+
+CONF = conf.CONF
+
+# Connection attempts to the message queue before the API gives up with 503
+# (the default is to retry forever, which would hang the request).
+_SEND_RETRIES = 2
+
+
+class ManagerAPI:
+
+    def __init__(self):
+        self._timeout = CONF.api.rpc_timeout
+        self._client = rpc.get_client(CONF.manager.topic, self._timeout)
+
+    def _call(self, ctx, method, **kwargs):
+        deadline = time.time() + self._timeout
+        client = self._client.prepare(retry=_SEND_RETRIES)
+        try:
+            return client.call(ctx, method, deadline=deadline, **kwargs)
+        except messaging.MessagingTimeout:
+            raise exceptions.ServiceUnavailable(
+                reason='promise-manager did not answer within %d seconds '
+                       '(RPC topic %s). Check that promise-manager is '
+                       'running and reaches the message queue; the request '
+                       'was not carried out.'
+                       % (self._timeout, CONF.manager.topic))
+        except (messaging.MessageDeliveryFailure,
+                messaging.exceptions.MessagingException) as exc:
+            raise exceptions.ServiceUnavailable(
+                reason='The message queue cannot be reached (%s); the '
+                       'request was not carried out.' % exc)
+
+    def create_lease(self, ctx, values):
+        return self._call(ctx, 'create_lease', values=values)
+
+    def update_lease(self, ctx, lease_id, values):
+        return self._call(ctx, 'update_lease', lease_id=lease_id,
+                          values=values)
+
+    def delete_lease(self, ctx, lease_id):
+        return self._call(ctx, 'delete_lease', lease_id=lease_id)

@@ -1,0 +1,59 @@
+"""promise-manager: the RPC endpoint (thin) and the event loop."""
+
+import oslo_messaging as messaging
+from oslo_log import log as logging
+
+from promise import conf
+from promise.manager import events
+from promise.manager import leases
+from promise import rpc
+
+CONF = conf.CONF
+LOG = logging.getLogger(__name__)
+
+
+class ManagerEndpoint:
+    target = messaging.Target(version='1.0')
+
+    def __init__(self, lease_manager):
+        self._leases = lease_manager
+
+    def create_lease(self, ctxt, values, deadline=None):
+        return self._leases.create(ctxt, values, deadline)
+
+    def update_lease(self, ctxt, lease_id, values, deadline=None):
+        return self._leases.update(ctxt, lease_id, values, deadline)
+
+    def delete_lease(self, ctxt, lease_id, deadline=None):
+        return self._leases.delete(ctxt, lease_id, deadline)
+
+
+class ManagerService:
+
+    def __init__(self, host=None):
+        host = host or CONF.host
+        self.lease_manager = leases.LeaseManager(wake=self._wake)
+        self.event_loop = events.EventLoop(
+            self.lease_manager.run_event, host,
+            interval=CONF.manager.event_interval,
+            claim_timeout=CONF.manager.event_claim_timeout)
+        self._server = rpc.get_server(
+            CONF.manager.topic, self.event_loop.owner,
+            [ManagerEndpoint(self.lease_manager)])
+
+    def _wake(self):
+        self.event_loop.wake()
+
+    def start(self):
+        LOG.info('promise-manager %s listening on topic %s',
+                 self.event_loop.owner, CONF.manager.topic)
+        self._server.start()
+        self.event_loop.start()
+
+    def stop(self):
+        self._server.stop()
+        self.event_loop.stop()
+
+    def wait(self):
+        self._server.wait()
+        self.event_loop.wait()

@@ -1,0 +1,46 @@
+"""What a resource plugin implements.
+
+A plugin owns the semantics of one reservation type (``physical:host``,
+``virtual:instance``...). The lease engine calls it; it never drives the
+lease status itself. Methods that receive a session run inside the lease's
+database transaction and must not talk to other services; methods that
+receive a context act on Nova/Placement and must be idempotent, because an
+event can be run again after a manager dies half-way.
+"""
+
+import abc
+
+
+class ResourcePlugin(metaclass=abc.ABCMeta):
+    resource_type = None
+
+    @abc.abstractmethod
+    def reserve(self, session, lease, reservation, values):
+        """Allocate resources for a new reservation, or raise Conflict."""
+
+    def update(self, session, lease, reservation, values):
+        """Change an existing reservation's allocation, or raise."""
+        if values:
+            from promise import exceptions
+            raise exceptions.InvalidInput(
+                reason='Reservations of type %s cannot be changed.'
+                % self.resource_type)
+
+    def release(self, session, lease, reservation):
+        """Drop the reservation's allocations (lease deleted)."""
+
+    def prepare(self, ctx, lease, reservation):
+        """Create what the reservation needs before it starts."""
+
+    def on_start(self, ctx, lease, reservation):
+        """Hand the reserved resources to the lease's project."""
+
+    def before_end(self, ctx, lease, reservation):
+        """Run the reservation's before-end action."""
+
+    def on_end(self, ctx, lease, reservation):
+        """Take the resources back; must tolerate a start that never ran."""
+
+    def details(self, reservation):
+        """Type-specific fields shown on the reservation."""
+        return {}

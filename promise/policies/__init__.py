@@ -1,0 +1,8 @@
+import itertools
+
+from promise.policies import base
+from promise.policies import leases
+
+
+def list_rules():
+    return itertools.chain(base.list_rules(), leases.list_rules())

@@ -1,0 +1,29 @@
+from oslo_policy import policy
+
+from promise.policies import base
+
+PREFIX = 'promise:leases:%s'
+
+rules = [
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'get', check_str=base.ADMIN_OR_PROJECT_READER,
+        description='List leases or show one.',
+        operations=[{'path': '/v1/leases', 'method': 'GET'},
+                    {'path': '/v1/leases/{lease_id}', 'method': 'GET'}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'post', check_str=base.ADMIN_OR_PROJECT_MEMBER,
+        description='Create a lease.',
+        operations=[{'path': '/v1/leases', 'method': 'POST'}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'put', check_str=base.ADMIN_OR_PROJECT_MEMBER,
+        description='Change a lease.',
+        operations=[{'path': '/v1/leases/{lease_id}', 'method': 'PUT'}]),
+    policy.DocumentedRuleDefault(
+        name=PREFIX % 'delete', check_str=base.ADMIN_OR_PROJECT_MEMBER,
+        description='Delete a lease.',
+        operations=[{'path': '/v1/leases/{lease_id}', 'method': 'DELETE'}]),
+]
+
+
+def list_rules():
+    return rules
