@@ -99,3 +99,25 @@ class ServiceUnavailable(PromiseException):
 class RequestExpired(ServiceUnavailable):
     msg_fmt = ('The request reached promise-manager after the API had '
                'stopped waiting for it, so it was not carried out.')
+
+
+class HostNotFound(NotFound):
+    msg_fmt = 'Host %(host)s could not be found.'
+
+
+class HypervisorNotFound(NotFound):
+    msg_fmt = ('Nova has no hypervisor %(host)s; give its hypervisor '
+               'hostname or id as Nova lists them.')
+
+
+class NotEnoughHosts(Conflict):
+    msg_fmt = ('Not enough hosts available: %(wanted)s wanted from '
+               '%(start)s to %(end)s, %(free)d free that match.')
+
+
+class ConcurrentUpdate(PromiseException):
+    """Another transaction changed the rows a decision was based on; the
+    decision is retried from scratch."""
+    code = 409
+    msg_fmt = ('Another request changed the same resources at the same '
+               'time; please retry.')

@@ -3,7 +3,7 @@
 from promise.common import dates
 
 
-def reservation(res, details=None):
+def reservation(res):
     body = {
         'id': res.id,
         'lease_id': res.lease_id,
@@ -15,7 +15,7 @@ def reservation(res, details=None):
         'created_at': dates.format_timestamp(res.created_at),
         'updated_at': dates.format_timestamp(res.updated_at),
     }
-    body.update(details or {})
+    body.update(res.fields())
     return body
 
 
@@ -31,9 +31,7 @@ def event(ev):
     }
 
 
-def lease(obj, details=None):
-    """``details`` maps reservation id to its plugin-specific fields."""
-    details = details or {}
+def lease(obj):
     return {
         'id': obj.id,
         'name': obj.name,
@@ -47,7 +45,6 @@ def lease(obj, details=None):
         'end_date': dates.format_date(obj.end_date),
         'created_at': dates.format_timestamp(obj.created_at),
         'updated_at': dates.format_timestamp(obj.updated_at),
-        'reservations': [reservation(r, details.get(r.id))
-                         for r in obj.reservations],
+        'reservations': [reservation(r) for r in obj.reservations],
         'events': [event(e) for e in obj.events],
     }

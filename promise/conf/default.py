@@ -10,7 +10,8 @@ opts = [
                     'event claims.'),
     cfg.StrOpt('auth_strategy',
                default='keystone',
-               choices=[('keystone', 'Validate tokens with keystonemiddleware'),
+               choices=[('keystone',
+                         'Validate tokens with keystonemiddleware'),
                         ('noauth', 'Trust X-User-Id / X-Project-Id / X-Roles '
                                    'headers; for development only')],
                help='How API requests are authenticated.'),

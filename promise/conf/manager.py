@@ -12,7 +12,7 @@ opts = [
                help='Minutes before a lease ends at which its '
                     'before_end_lease event runs when the lease sets no '
                     'before_end_date.'),
-    cfg.ListOpt('plugins', default=[],
+    cfg.ListOpt('plugins', default=['physical:host'],
                 help='Resource plugins to load (names of entry points in '
                      'the promise.resource.plugins namespace, such as '
                      'physical:host).'),

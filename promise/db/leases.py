@@ -3,11 +3,11 @@
 Functions take an open session: the caller decides the transaction.
 """
 
-import sqlalchemy as sa
 from oslo_db.sqlalchemy import utils as db_utils
+import sqlalchemy as sa
 
-from promise import exceptions
 from promise.db import models
+from promise import exceptions
 
 SORT_KEYS = ('created_at', 'updated_at', 'name', 'start_date', 'end_date',
              'status', 'id')

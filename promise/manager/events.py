@@ -106,5 +106,6 @@ class _DueEvent:
     __slots__ = ('id', 'lease_id', 'event_type')
 
     def __init__(self, event_id, lease_id, event_type):
-        self.id, self.lease_id, self.event_type = (event_id, lease_id,
-                                                    event_type)
+        self.id = event_id
+        self.lease_id = lease_id
+        self.event_type = event_type

@@ -24,11 +24,16 @@ from promise.plugins import loader
 CONF = conf.CONF
 LOG = logging.getLogger(__name__)
 
-retry_on_deadlock = oslo_db_api.wrap_db_retry(max_retries=5,
-                                              retry_on_deadlock=True)
+# A decision that lost a race (deadlock, or a host generation that moved)
+# is taken again from scratch, with a fresh view of the database.
+retry_on_deadlock = oslo_db_api.wrap_db_retry(
+    max_retries=20, retry_interval=0.01, inc_retry_interval=True,
+    max_retry_interval=0.2, jitter=True, retry_on_deadlock=True,
+    exception_checker=lambda exc: isinstance(
+        exc, exceptions.ConcurrentUpdate))
 
 
-def _check_deadline(deadline):
+def check_deadline(deadline):
     # The API gave up waiting at ``deadline`` and answered 503; doing the
     # work now would turn that 503 into a write the client never saw.
     if deadline is not None and time.time() > deadline:
@@ -61,7 +66,7 @@ class LeaseManager:
         before_end = values.get('before_end_date')
         self._check_period(start, end, before_end)
         with db.writer(ctx) as session:
-            _check_deadline(deadline)
+            check_deadline(deadline)
             lease = models.Lease(
                 id=uuidutils.generate_uuid(), name=values['name'],
                 user_id=ctx.user_id, project_id=ctx.project_id,
@@ -79,7 +84,7 @@ class LeaseManager:
                     id=uuidutils.generate_uuid(), event_type=event_type,
                     time=when, status=status.Event.UNDONE))
             session.flush()
-            _check_deadline(deadline)
+            check_deadline(deadline)
             payload = self._payload(lease)
         notifier.notify(ctx, 'lease.create', payload)
         for res in lease.reservations:
@@ -113,7 +118,7 @@ class LeaseManager:
     def update(self, ctx, lease_id, values, deadline=None):
         now = dates.utcnow()
         with db.writer(ctx) as session:
-            _check_deadline(deadline)
+            check_deadline(deadline)
             lease = lease_db.get(session, lease_id, for_update=True)
             if lease.status not in status.ACTIONS['update'].sources:
                 raise exceptions.InvalidStatus(
@@ -140,20 +145,24 @@ class LeaseManager:
             if 'name' in values:
                 lease.name = values['name']
             lease.start_date, lease.end_date = start, end
-            by_id = {r.id: r for r in lease.reservations}
-            for change in values.get('reservations', []):
-                change = dict(change)
-                res = by_id.get(change.pop('id'))
-                if res is None:
-                    raise exceptions.InvalidInput(
-                        reason='Reservation %s is not part of lease %s.'
-                        % (change.get('id'), lease.id))
-                loader.get(res.resource_type).update(
-                    session, lease, res, change)
+            changes = {c['id']: dict(c) for c in
+                       values.get('reservations', [])}
+            unknown = set(changes) - {r.id for r in lease.reservations}
+            if unknown:
+                raise exceptions.InvalidInput(
+                    reason='Reservation(s) %s are not part of lease %s.'
+                    % (', '.join(sorted(unknown)), lease.id))
+            # Every reservation sees the update: new dates move its
+            # allocations even when its own fields do not change.
+            for res in lease.reservations:
+                change = changes.get(res.id, {})
+                change.pop('id', None)
+                loader.get(res.resource_type).update(session, lease, res,
+                                                     change)
             self._reschedule(lease, values, now)
             lease.updated_at = now
             session.flush()
-            _check_deadline(deadline)
+            check_deadline(deadline)
             payload = self._payload(lease)
         notifier.notify(ctx, 'lease.update', payload)
         if min(e.time for e in lease.events
@@ -248,7 +257,7 @@ class LeaseManager:
         """
         spec = status.ACTIONS[action]
         with db.writer(ctx) as session:
-            _check_deadline(deadline)
+            check_deadline(deadline)
             lease = lease_db.get(session, lease_id, for_update=True)
             if lease.status not in spec.sources:
                 raise exceptions.InvalidStatus(

@@ -48,3 +48,14 @@ class ManagerAPI:
 
     def delete_lease(self, ctx, lease_id):
         return self._call(ctx, 'delete_lease', lease_id=lease_id)
+
+    def create_host(self, ctx, name, capabilities):
+        return self._call(ctx, 'create_host', name=name,
+                          capabilities=capabilities)
+
+    def update_host(self, ctx, host_id, capabilities):
+        return self._call(ctx, 'update_host', host_id=host_id,
+                          capabilities=capabilities)
+
+    def delete_host(self, ctx, host_id):
+        return self._call(ctx, 'delete_host', host_id=host_id)

@@ -1,10 +1,11 @@
 """promise-manager: the RPC endpoint (thin) and the event loop."""
 
-import oslo_messaging as messaging
 from oslo_log import log as logging
+import oslo_messaging as messaging
 
 from promise import conf
 from promise.manager import events
+from promise.manager import hosts
 from promise.manager import leases
 from promise import rpc
 
@@ -15,8 +16,9 @@ LOG = logging.getLogger(__name__)
 class ManagerEndpoint:
     target = messaging.Target(version='1.0')
 
-    def __init__(self, lease_manager):
+    def __init__(self, lease_manager, host_manager):
         self._leases = lease_manager
+        self._hosts = host_manager
 
     def create_lease(self, ctxt, values, deadline=None):
         return self._leases.create(ctxt, values, deadline)
@@ -26,6 +28,18 @@ class ManagerEndpoint:
 
     def delete_lease(self, ctxt, lease_id, deadline=None):
         return self._leases.delete(ctxt, lease_id, deadline)
+
+    def create_host(self, ctxt, name, capabilities, deadline=None):
+        leases.check_deadline(deadline)
+        return self._hosts.create(ctxt, name, capabilities)
+
+    def update_host(self, ctxt, host_id, capabilities, deadline=None):
+        leases.check_deadline(deadline)
+        return self._hosts.update(ctxt, host_id, capabilities)
+
+    def delete_host(self, ctxt, host_id, deadline=None):
+        leases.check_deadline(deadline)
+        return self._hosts.delete(ctxt, host_id)
 
 
 class ManagerService:
@@ -39,7 +53,7 @@ class ManagerService:
             claim_timeout=CONF.manager.event_claim_timeout)
         self._server = rpc.get_server(
             CONF.manager.topic, self.event_loop.owner,
-            [ManagerEndpoint(self.lease_manager)])
+            [ManagerEndpoint(self.lease_manager, hosts.HostManager())])
 
     def _wake(self):
         self.event_loop.wake()

@@ -1,5 +1,6 @@
 import pecan
 
+from promise.api.controllers.v1 import hosts
 from promise.api.controllers.v1 import leases
 
 
@@ -11,3 +12,6 @@ class V1Controller:
         from promise.api.controllers import root
         base = pecan.request.application_url
         return {'version': root.version_document(base)}
+
+
+pecan.route(V1Controller, 'os-hosts', hosts.HostsController())

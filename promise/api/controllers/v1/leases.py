@@ -9,6 +9,7 @@ import webob
 from promise.api import dates
 from promise.api import params
 from promise.api.schemas import leases as schema
+from promise.api.schemas import reservations as res_schema
 from promise.api import validation
 from promise.common import dates as common_dates
 from promise.common import views
@@ -96,7 +97,7 @@ class LeasesController(rest.RestController):
         pecan.request.rpcapi.update_lease(ctx, lease.id, values)
         return {'lease': _render(lease.id)}
 
-    @pecan.expose()
+    @pecan.expose('json')
     def delete(self, lease_id):
         ctx = pecan.request.context
         lease = _lease_or_404(ctx, 'promise:leases:delete', lease_id)
@@ -121,8 +122,19 @@ def _typed_create(body):
         'end_date': end,
         'before_end_date': (dates.parse(before_end)
                             if before_end else None),
-        'reservations': body.get('reservations', []),
+        'reservations': [_typed_reservation(r)
+                         for r in body.get('reservations', [])],
     }
+
+
+def _typed_reservation(values):
+    resource_type = values['resource_type']
+    type_schema = res_schema.BY_TYPE.get(resource_type)
+    if type_schema is None:
+        raise exceptions.InvalidInput(
+            reason='Unsupported resource_type %s; supported: %s.'
+            % (resource_type, ', '.join(sorted(res_schema.BY_TYPE))))
+    return validation.validate(type_schema, values)
 
 
 def _typed_update(body):
@@ -138,5 +150,7 @@ def _typed_update(body):
     if body.get('before_end_date'):
         values['before_end_date'] = dates.parse(body['before_end_date'])
     if 'reservations' in body:
-        values['reservations'] = body['reservations']
+        values['reservations'] = [
+            validation.validate(res_schema.UPDATE, r)
+            for r in body['reservations']]
     return values

@@ -1,0 +1,102 @@
+"""Queries on hosts, their capabilities and allocations."""
+
+import sqlalchemy as sa
+
+from promise.common import dates
+from promise.db import models
+from promise import exceptions
+
+RESOURCE_TYPE = 'physical:host'
+
+
+def get(session, host_id, for_update=False):
+    query = sa.select(models.Host)
+    if str(host_id).isdigit():
+        query = query.where(models.Host.id == int(host_id))
+    else:
+        query = query.where(models.Host.hypervisor_hostname == host_id)
+    if for_update:
+        query = query.with_for_update()
+    host = session.scalars(query).first()
+    if host is None:
+        raise exceptions.HostNotFound(host=host_id)
+    return host
+
+
+def exists(session, host_id, hostname):
+    query = sa.select(models.Host.id).where(sa.or_(
+        models.Host.id == host_id,
+        models.Host.hypervisor_hostname == hostname))
+    return session.scalars(query).first() is not None
+
+
+def list_(session):
+    return list(session.scalars(sa.select(models.Host)
+                                .order_by(models.Host.id)))
+
+
+def set_capabilities(session, host, capabilities):
+    """Add or change capabilities, and record their names as properties."""
+    current = {c.name: c for c in host.capabilities}
+    for name, value in capabilities.items():
+        if name in current:
+            current[name].value = value
+        else:
+            host.capabilities.append(models.HostCapability(name=name,
+                                                           value=value))
+    known = set(session.scalars(
+        sa.select(models.ResourceProperty.name).where(
+            models.ResourceProperty.resource_type == RESOURCE_TYPE)))
+    for name in set(capabilities) - known:
+        session.add(models.ResourceProperty(resource_type=RESOURCE_TYPE,
+                                            name=name, private=False))
+
+
+def has_current_allocations(session, host_id, now=None):
+    """Whether any allocation of the host ends after ``now``."""
+    now = now or dates.utcnow()
+    alloc = models.HostAllocation
+    query = sa.select(alloc.id).where(alloc.host_id == host_id,
+                                      alloc.end_date > now).limit(1)
+    return session.scalars(query).first() is not None
+
+
+def allocations(session, host_id=None, lease_id=None, reservation_id=None):
+    """[(host_id, reservation_id, lease_id, start, end)], by host."""
+    alloc = models.HostAllocation
+    res = models.Reservation
+    query = (sa.select(alloc.host_id, alloc.reservation_id, res.lease_id,
+                       alloc.start_date, alloc.end_date)
+             .join(res, res.id == alloc.reservation_id)
+             .order_by(alloc.host_id, alloc.start_date))
+    if host_id is not None:
+        query = query.where(alloc.host_id == host_id)
+    if lease_id is not None:
+        query = query.where(res.lease_id == lease_id)
+    if reservation_id is not None:
+        query = query.where(alloc.reservation_id == reservation_id)
+    return list(session.execute(query))
+
+
+def properties(session, resource_type=RESOURCE_TYPE):
+    query = (sa.select(models.ResourceProperty)
+             .where(models.ResourceProperty.resource_type == resource_type)
+             .order_by(models.ResourceProperty.name))
+    return list(session.scalars(query))
+
+
+def property_values(session):
+    """{property name: sorted distinct values} over all hosts."""
+    cap = models.HostCapability
+    rows = session.execute(sa.select(cap.name, cap.value).distinct())
+    values = {}
+    for name, value in rows:
+        values.setdefault(name, []).append(value)
+    return {k: sorted(v) for k, v in values.items()}
+
+
+def get_property(session, name, resource_type=RESOURCE_TYPE):
+    prop = session.get(models.ResourceProperty, (resource_type, name))
+    if prop is None:
+        raise exceptions.NotFound(object='Property', id=name)
+    return prop

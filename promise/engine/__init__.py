@@ -1,0 +1,1 @@
+"""The allocation engine every resource plugin shares."""

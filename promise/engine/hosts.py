@@ -1,0 +1,101 @@
+"""Choosing free hosts for a window, safely under concurrency.
+
+One query finds the reservable hosts with no allocation overlapping the
+(padded) window; properties are matched in memory on that result. The
+chosen hosts' generation numbers are then bumped with a single conditional
+UPDATE: if any of them changed since it was read, another transaction
+claimed it first, ConcurrentUpdate is raised and the caller's transaction
+is retried from scratch. So no two commits can ever hold one host for
+overlapping windows, whatever the number of API workers and managers.
+"""
+
+import sqlalchemy as sa
+
+from promise.common import dates
+from promise import conf
+from promise.db import models
+from promise.engine import intervals
+from promise.engine import properties
+from promise import exceptions
+
+CONF = conf.CONF
+
+
+def free_hosts(session, start, end, exclude_reservation=None, limit=None,
+               prefer=()):
+    """Reservable hosts with nothing allocated over [start, end)."""
+    lo, hi = intervals.padded(start, end, CONF.cleaning_time)
+    alloc = models.HostAllocation
+    busy = sa.exists().where(alloc.host_id == models.Host.id,
+                             alloc.start_date < hi, alloc.end_date > lo)
+    if exclude_reservation is not None:
+        busy = busy.where(alloc.reservation_id != exclude_reservation)
+    query = (sa.select(models.Host)
+             .where(models.Host.reservable.is_(True))
+             .where(~busy))
+    if prefer:
+        query = query.order_by(
+            sa.case((models.Host.id.in_(list(prefer)), 0), else_=1))
+    query = query.order_by(models.Host.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def host_properties(host):
+    """What hypervisor_properties and resource_properties queries see."""
+    hyper = {c: getattr(host, c) for c in (
+        'hypervisor_hostname', 'hypervisor_type', 'hypervisor_version',
+        'service_name', 'vcpus', 'cpu_info', 'memory_mb', 'local_gb',
+        'availability_zone')}
+    hyper['id'] = host.id
+    resource = {c.name: c.value for c in host.capabilities}
+    return hyper, resource
+
+
+def choose(session, start, end, count_min, count_max,
+           hypervisor_query=None, resource_query=None,
+           exclude_reservation=None, prefer=(), only=None):
+    """Pick count_min..count_max hosts free over [start, end) and claim
+    them (generation bump). Raises NotEnoughHosts or ConcurrentUpdate."""
+    filtered = (hypervisor_query is not None or resource_query is not None
+                or only is not None)
+    # Without filters the first count_max free hosts will do: let the
+    # database stop there.
+    limit = None if filtered else count_max
+    candidates = []
+    for host in free_hosts(session, start, end, exclude_reservation,
+                           limit=limit, prefer=prefer):
+        if only is not None and host.id not in only:
+            continue
+        hyper, resource = host_properties(host)
+        if (properties.matches(hypervisor_query, hyper) and
+                properties.matches(resource_query, resource)):
+            candidates.append(host)
+    if len(candidates) < count_min:
+        wanted = (str(count_min) if count_min == count_max
+                  else '%d to %d' % (count_min, count_max))
+        raise exceptions.NotEnoughHosts(
+            wanted=wanted, free=len(candidates),
+            start=dates.format_date(start), end=dates.format_date(end))
+    chosen = candidates[:count_max]
+    claim(session, chosen)
+    return chosen
+
+
+def claim(session, hosts):
+    """Bump the generation of ``hosts`` as read; ConcurrentUpdate if any
+    of them was changed by a transaction that committed meanwhile."""
+    if not hosts:
+        return
+    table = models.Host
+    stmt = (sa.update(table)
+            .where(sa.or_(*[sa.and_(table.id == h.id,
+                                    table.generation == h.generation)
+                            for h in hosts]))
+            .values(generation=table.generation + 1)
+            .execution_options(synchronize_session=False))
+    if session.execute(stmt).rowcount != len(hosts):
+        raise exceptions.ConcurrentUpdate()
+    for host in hosts:
+        host.generation += 1

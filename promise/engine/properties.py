@@ -1,0 +1,100 @@
+"""The property query language of hypervisor_properties and
+resource_properties (Blazar's), e.g.
+
+    ["==", "$hypervisor_hostname", "compute1"]
+    ["and", [">=", "$memory_mb", 4096], ["==", "$gpu", "true"]]
+
+Values compare as numbers when both sides are numeric ("16" >= "8" holds),
+as strings otherwise. Pure functions: no I/O.
+"""
+
+import operator
+
+from oslo_serialization import jsonutils
+
+from promise import exceptions
+
+_COMPARE = {
+    '==': operator.eq, '=': operator.eq, '!=': operator.ne,
+    '<': operator.lt, '<=': operator.le, '>': operator.gt, '>=': operator.ge,
+}
+_LOGIC = ('and', 'or', 'not')
+
+
+def parse(text, field):
+    """Decode and check a query; None when there is none."""
+    if text is None or text == '' or text == []:
+        return None
+    query = text
+    if isinstance(text, str):
+        try:
+            query = jsonutils.loads(text)
+        except ValueError:
+            raise _invalid(field, text, 'it is not JSON')
+    _check(query, field, text)
+    return query
+
+
+def _invalid(field, text, why):
+    return exceptions.InvalidInput(
+        reason='%s %r is not a valid property query (%s). Example: '
+               '["==", "$hypervisor_hostname", "compute1"] or ["and", '
+               '[">=", "$memory_mb", "4096"], ["==", "$gpu", "true"]].'
+               % (field, text, why))
+
+
+def _check(query, field, text):
+    if not isinstance(query, list) or not query:
+        raise _invalid(field, text, 'expected a non-empty list')
+    op = query[0]
+    if op in _LOGIC:
+        if len(query) < 2 or (op == 'not' and len(query) != 2):
+            raise _invalid(field, text, '%r needs operands' % op)
+        for sub in query[1:]:
+            _check(sub, field, text)
+        return
+    if op not in _COMPARE:
+        raise _invalid(field, text, 'unknown operator %r' % (op,))
+    if len(query) != 3:
+        raise _invalid(field, text, '%r takes a $property and a value' % op)
+    name = query[1]
+    if not isinstance(name, str) or not name.startswith('$') or len(name) < 2:
+        raise _invalid(field, text, '%r is not a $property' % (name,))
+    if isinstance(query[2], (list, dict)):
+        raise _invalid(field, text, 'values must be strings or numbers')
+
+
+def _number(value):
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def compare(op, left, right):
+    a, b = _number(left), _number(right)
+    if a is not None and b is not None:
+        return _COMPARE[op](a, b)
+    return _COMPARE[op](str(left).lower() if isinstance(left, bool)
+                        else str(left), str(right))
+
+
+def matches(query, properties):
+    """Whether ``properties`` (a dict) satisfies ``query`` (parsed)."""
+    if query is None:
+        return True
+    op = query[0]
+    if op == 'and':
+        return all(matches(q, properties) for q in query[1:])
+    if op == 'or':
+        return any(matches(q, properties) for q in query[1:])
+    if op == 'not':
+        return not matches(query[1], properties)
+    name = query[1][1:]
+    if name not in properties or properties[name] is None:
+        return False
+    return compare(op, properties[name], query[2])

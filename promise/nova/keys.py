@@ -1,0 +1,9 @@
+"""Aggregate metadata keys shared by Promise and its scheduler filter."""
+
+# On the free pool: hosts registered with Promise that no reservation uses.
+FREEPOOL = 'promise:freepool'
+# On a reservation's aggregate: the reservation id and the owning project.
+RESERVATION = 'promise:reservation'
+OWNER = 'promise:owner'
+# Scheduler hint users pass to boot into their reservation (Blazar's name).
+HINT = 'reservation'
