@@ -2,8 +2,8 @@
 
 import threading
 
-import oslo_messaging as messaging
 from oslo_log import log as logging
+import oslo_messaging as messaging
 
 from promise import rpc
 
