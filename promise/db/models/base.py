@@ -1,0 +1,21 @@
+"""Declarative base and column types shared by every model module."""
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+from sqlalchemy import orm
+
+from promise.common import dates
+
+
+# MariaDB's DATETIME drops fractions of a second unless told otherwise, and
+# event claims compare sub-second times.
+DateTime = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql')
+
+
+class Base(orm.DeclarativeBase):
+    pass
+
+
+class TimestampMixin:
+    created_at = sa.Column(DateTime, nullable=False, default=dates.utcnow)
+    updated_at = sa.Column(DateTime, onupdate=dates.utcnow)
