@@ -1,6 +1,7 @@
 """Lease lifecycle: create, update, delete, and the start / before-end / end
 events, all driven through the status machine in ``status``."""
 
+import concurrent.futures
 import contextlib
 import datetime
 import time
@@ -57,6 +58,13 @@ class LeaseManager:
     def __init__(self, wake=None):
         # Called when an event may have become due right now.
         self._wake = wake or (lambda: None)
+        # Work that follows a decision but must not delay its answer
+        # (creating Nova objects for a new reservation).
+        self._background = concurrent.futures.ThreadPoolExecutor(
+            max_workers=2, thread_name_prefix='promise-prepare')
+
+    def shutdown(self):
+        self._background.shutdown(wait=True)
 
     # -- API requests ------------------------------------------------------
 
@@ -88,7 +96,7 @@ class LeaseManager:
             payload = self._payload(lease)
         notifier.notify(ctx, 'lease.create', payload)
         for res in lease.reservations:
-            self._prepare(ctx, lease, res)
+            self._background.submit(self._prepare, ctx, lease, res)
         if start <= dates.utcnow():
             self._wake()
         return lease.id

@@ -71,3 +71,4 @@ class ManagerService:
     def wait(self):
         self._server.wait()
         self.event_loop.wait()
+        self.lease_manager.shutdown()
