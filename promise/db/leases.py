@@ -122,3 +122,9 @@ def finish_event(session, event_id, owner, status, message=None):
             .values(status=status, message=message, claimed_until=None)
             .execution_options(synchronize_session=False))
     return session.execute(stmt).rowcount == 1
+
+
+def next_event_time(session):
+    """When the earliest not-yet-run event is due (None if there is none)."""
+    return session.scalar(sa.select(sa.func.min(models.Event.time)).where(
+        models.Event.status == 'UNDONE'))

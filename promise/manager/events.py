@@ -58,11 +58,24 @@ class EventLoop:
     def _loop(self):
         while not self._stopping.is_set():
             self._wake.clear()
+            delay = self._interval
             try:
                 self.run_once()
+                delay = self._until_next_event()
             except Exception:
                 LOG.exception('Scanning for due events failed')
-            self._wake.wait(self._interval)
+            self._wake.wait(delay)
+
+    def _until_next_event(self):
+        # Sleep until the next event is due rather than a whole interval, so
+        # leases start on time; the interval still bounds the sleep because
+        # another manager's API calls may add earlier events.
+        with db.reader() as session:
+            upcoming = lease_db.next_event_time(session)
+        if upcoming is None:
+            return self._interval
+        seconds = (upcoming - dates.utcnow()).total_seconds()
+        return min(self._interval, max(0.05, seconds))
 
     def run_once(self):
         """Claim and start every event due now; returns the claimed ids."""
