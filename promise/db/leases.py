@@ -124,7 +124,7 @@ def finish_event(session, event_id, owner, status, message=None):
     return session.execute(stmt).rowcount == 1
 
 
-def next_event_time(session):
-    """When the earliest not-yet-run event is due (None if there is none)."""
+def next_event_time(session, after):
+    """When the earliest not-yet-run event after ``after`` is due."""
     return session.scalar(sa.select(sa.func.min(models.Event.time)).where(
-        models.Event.status == 'UNDONE'))
+        models.Event.status == 'UNDONE', models.Event.time > after))

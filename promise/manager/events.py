@@ -70,11 +70,14 @@ class EventLoop:
         # Sleep until the next event is due rather than a whole interval, so
         # leases start on time; the interval still bounds the sleep because
         # another manager's API calls may add earlier events.
+        now = dates.utcnow()
         with db.reader() as session:
-            upcoming = lease_db.next_event_time(session)
+            # Events already due but blocked behind a running one are
+            # picked up when that one finishes and wakes the loop.
+            upcoming = lease_db.next_event_time(session, now)
         if upcoming is None:
             return self._interval
-        seconds = (upcoming - dates.utcnow()).total_seconds()
+        seconds = (upcoming - now).total_seconds()
         return min(self._interval, max(0.05, seconds))
 
     def run_once(self):
