@@ -94,6 +94,8 @@ class LeaseManager:
             session.flush()
             check_deadline(deadline)
             payload = self._payload(lease)
+        LOG.info('Lease %s created for project %s with %d reservation(s)',
+                 lease.id, lease.project_id, len(lease.reservations))
         notifier.notify(ctx, 'lease.create', payload)
         for res in lease.reservations:
             self._background.submit(self._prepare, ctx, lease, res)

@@ -33,6 +33,12 @@ class ManagerAPI:
                        'running and reaches the message queue; the request '
                        'was not carried out.'
                        % (self._timeout, CONF.manager.topic))
+        except messaging.RemoteError as exc:
+            # An unexpected failure inside the manager: say so without
+            # passing its internals (SQL, tracebacks) to the client.
+            raise exceptions.PromiseException(
+                'promise-manager failed to handle the request (%s); see '
+                'its log for request %s.' % (exc.exc_type, ctx.request_id))
         except (messaging.MessageDeliveryFailure,
                 messaging.exceptions.MessagingException) as exc:
             raise exceptions.ServiceUnavailable(

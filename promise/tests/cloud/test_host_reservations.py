@@ -1,0 +1,213 @@
+"""physical:host reservations against a real Nova (tools/minicloud).
+
+python-blazarclient (the `openstack reservation` CLI) is the client where
+the issue names it; state is checked through the Promise and Nova APIs.
+"""
+
+import datetime
+import json
+import os
+import subprocess
+import time
+import uuid
+
+from promise.tests.cloud import fixture
+
+RESERVATION = {'service_type': 'reservation', 'interface': 'public'}
+COMPUTE_21 = {'service_type': 'compute', 'interface': 'public'}
+
+
+def utcnow():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def minute(value):
+    return value.strftime('%Y-%m-%d %H:%M')
+
+
+class HostReservationBase(fixture.CloudTestCase):
+    PROMISE = True
+
+    def promise(self, method, path, who='admin', **kwargs):
+        return self.cloud.session(who).request(
+            path, method, endpoint_filter=RESERVATION, raise_exc=False,
+            **kwargs)
+
+    def cli(self, *args, who='admin'):
+        """Run `openstack reservation ARGS -f json`; (rc, parsed, stderr)."""
+        proc = subprocess.run(
+            [os.path.join(self.cloud.venv, 'bin', 'openstack'),
+             'reservation'] + list(args),
+            env=self.cloud.cli_env(who), text=True, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, timeout=120)
+        out = proc.stdout.strip()
+        return proc.returncode, (json.loads(out) if out.startswith(('{', '['))
+                                 else out), proc.stderr
+
+    def nova_hypervisor_id(self, name):
+        # API 2.1 names hypervisors by integer id, as Promise does.
+        resp = self.cloud.admin_session.get(
+            '/os-hypervisors', endpoint_filter=COMPUTE_21,
+            headers={'X-OpenStack-Nova-API-Version': '2.1'})
+        for hyp in resp.json()['hypervisors']:
+            if hyp['hypervisor_hostname'] == name:
+                return str(hyp['id'])
+        self.fail('Nova has no hypervisor %s' % name)
+
+    def aggregate(self, name):
+        for agg in self.cloud.admin.compute.aggregates():
+            if agg.name == name:
+                return agg
+        return None
+
+    def register(self, name):
+        rc, host, err = self.cli('host', 'create', name, '-f', 'json')
+        self.assertEqual(0, rc, err)
+        self.addCleanup(self.promise, 'DELETE', '/os-hosts/%s' % host['id'])
+        return host
+
+    def wait_lease(self, lease_id, status, timeout=240, who='demo'):
+        deadline = time.monotonic() + timeout
+        while True:
+            lease = self.promise('GET', '/leases/%s' % lease_id,
+                                 who=who).json()['lease']
+            if lease['status'] == status:
+                return lease
+            if lease['status'] == 'ERROR' or time.monotonic() > deadline:
+                self.fail('lease %s is %s (%s), not %s' % (
+                    lease_id, lease['status'], lease.get('status_reason'),
+                    status))
+            time.sleep(0.5)
+
+    def boot(self, name, hints=None, who='demo'):
+        conn = self.cloud.connection(who)
+        image = conn.image.find_image('tiny', ignore_missing=False)
+        flavor = conn.compute.find_flavor('m1.tiny', ignore_missing=False)
+        net = conn.network.find_network('net1', ignore_missing=False)
+        kwargs = {}
+        if hints:
+            kwargs['scheduler_hints'] = hints
+        server = conn.compute.create_server(
+            name='%s-%s' % (name, uuid.uuid4().hex[:6]), image_id=image.id,
+            flavor_id=flavor.id, networks=[{'uuid': net.id}], **kwargs)
+        self.addCleanup(fixture.delete_server, self.cloud.admin, server.id,
+                        False)
+        return server.id
+
+    def settle(self, server_id):
+        """Wait until a boot is ACTIVE or ERROR; return the admin view."""
+        deadline = time.monotonic() + 120
+        while True:
+            server = self.cloud.admin.compute.get_server(server_id)
+            if server.status in ('ACTIVE', 'ERROR'):
+                return server
+            if time.monotonic() > deadline:
+                self.fail('server %s stuck in %s' % (server_id,
+                                                     server.status))
+            time.sleep(fixture.POLL)
+
+
+class TestHostInventory(HostReservationBase):
+
+    def test_host_create_uses_nova_id_and_refuses_duplicates(self):
+        host = self.register('compute3')
+        self.assertEqual(self.nova_hypervisor_id('compute3'), host['id'])
+        rc, hosts, err = self.cli('host', 'list', '-f', 'json')
+        self.assertEqual(0, rc, err)
+        self.assertIn(host['id'], [h['id'] for h in hosts])
+        self.assertIn('compute3', self.aggregate('freepool').hosts)
+
+        rc, _, err = self.cli('host', 'create', 'compute3')
+        self.assertNotEqual(0, rc)
+        self.assertIn('already registered', err)
+        resp = self.promise('POST', '/os-hosts', json={'name': 'compute3'})
+        self.assertEqual(409, resp.status_code)
+
+        # A member may not manage hosts.
+        resp = self.promise('GET', '/os-hosts', who='demo')
+        self.assertEqual(403, resp.status_code)
+
+
+class TestHostLease(HostReservationBase):
+
+    def test_lease_lifecycle_with_real_scheduler(self):
+        self.register('compute1')
+        now = utcnow()
+        start = now.replace(second=0, microsecond=0) + datetime.timedelta(
+            minutes=2)
+        end = start + datetime.timedelta(minutes=2)
+        rc, lease, err = self.cli(
+            'lease', 'create', '--reservation',
+            'resource_type=physical:host,min=1,max=1',
+            '--start-date', minute(start), '--end-date', minute(end),
+            'host-lease-%s' % uuid.uuid4().hex[:6], '-f', 'json', who='demo')
+        self.assertEqual(0, rc, err)
+        self.addCleanup(self.promise, 'DELETE', '/leases/%s' % lease['id'],
+                        who='demo')
+        reservations = lease['reservations']
+        if isinstance(reservations, str):
+            reservations = json.loads(reservations)
+        reservation_id = reservations[0]['id']
+        self.assertEqual('PENDING', lease['status'])
+
+        # Before the start: the host sits in the free pool, a hinted boot
+        # finds no host, and unhinted boots stay off it.
+        early = self.settle(self.boot('early-hinted',
+                                      {'reservation': reservation_id}))
+        self.assertEqual('ERROR', early.status)
+        free = self.settle(self.boot('unhinted-before'))
+        self.assertEqual('ACTIVE', free.status)
+        self.assertNotEqual('compute1', free.compute_host)
+
+        self.wait_lease(lease['id'], 'ACTIVE')
+        agg = self.aggregate(reservation_id)
+        self.assertIsNotNone(agg, 'no aggregate named after the reservation')
+        self.assertEqual(['compute1'], agg.hosts)
+        self.assertNotIn('compute1', self.aggregate('freepool').hosts)
+
+        inside = self.settle(self.boot('hinted',
+                                       {'reservation': reservation_id}))
+        self.assertEqual('ACTIVE', inside.status)
+        self.assertEqual('compute1', inside.compute_host)
+        for i in range(2):
+            other = self.settle(self.boot('unhinted-%d' % i))
+            self.assertEqual('ACTIVE', other.status)
+            self.assertNotEqual('compute1', other.compute_host)
+
+        # Another project's hinted boot never gets in.
+        stranger = self.settle(self.boot(
+            'other-project', {'reservation': reservation_id}, who='admin'))
+        self.assertEqual('ERROR', stranger.status)
+
+        ended = self.wait_lease(lease['id'], 'TERMINATED')
+        self.assertEqual(['DONE'] * 3, [e['status'] for e in ended['events']])
+        fixture.wait_for_server_gone(self.cloud.admin, inside.id,
+                                     timeout=60)
+        self.assertIn('compute1', self.aggregate('freepool').hosts)
+        self.assertIsNone(self.aggregate(reservation_id))
+
+    def test_more_hosts_than_exist_is_409_and_writes_nothing(self):
+        self.register('compute2')
+        before = self.promise('GET', '/leases', who='admin').json()['leases']
+        start = utcnow() + datetime.timedelta(hours=2)
+        body = {'name': 'too-big', 'start_date': minute(start),
+                'end_date': minute(start + datetime.timedelta(hours=1)),
+                'reservations': [{'resource_type': 'physical:host',
+                                  'min': '5', 'max': '5',
+                                  'hypervisor_properties': '',
+                                  'resource_properties': ''}],
+                'events': []}
+        resp = self.promise('POST', '/leases', who='demo', json=body)
+        self.assertEqual(409, resp.status_code, resp.text)
+        error = resp.json()
+        self.assertEqual(409, error['error_code'])
+        self.assertIn('Not enough hosts available', error['error_message'])
+        after = self.promise('GET', '/leases', who='admin').json()['leases']
+        self.assertEqual(sorted(lease['id'] for lease in before),
+                         sorted(lease['id'] for lease in after))
+        # No aggregate exists for a reservation that no lease holds.
+        known = {r['id'] for lease in after for r in lease['reservations']}
+        for agg in self.cloud.admin.compute.aggregates():
+            reservation = (agg.metadata or {}).get('promise:reservation')
+            if reservation:
+                self.assertIn(reservation, known)
