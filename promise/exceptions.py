@@ -110,7 +110,23 @@ class HypervisorNotFound(NotFound):
                'hostname or id as Nova lists them.')
 
 
-class NotEnoughHosts(Conflict):
+class CapacityConflict(Conflict):
+    """The request does not fit. Carries the offer: what fits the window
+    (``max_reservable``) and windows where all of it fits
+    (``alternatives``), shown beside the error message."""
+
+    def extra(self):
+        return {key: self.kwargs[key]
+                for key in ('max_reservable', 'alternatives')
+                if key in self.kwargs}
+
+    def with_offer(self, max_reservable, alternatives):
+        kwargs = dict(self.kwargs, max_reservable=max_reservable,
+                      alternatives=alternatives)
+        return type(self)(self.message, **kwargs)
+
+
+class NotEnoughHosts(CapacityConflict):
     msg_fmt = ('Not enough hosts available: %(wanted)s wanted from '
                '%(start)s to %(end)s, %(free)d free that match.')
 

@@ -9,11 +9,14 @@ is retried from scratch. So no two commits can ever hold one host for
 overlapping windows, whatever the number of API workers and managers.
 """
 
+import datetime
+
 import sqlalchemy as sa
 
 from promise.common import dates
 from promise import conf
 from promise.db import models
+from promise.db.models import capacity
 from promise.engine import intervals
 from promise.engine import properties
 from promise import exceptions
@@ -32,7 +35,8 @@ def free_hosts(session, start, end, exclude_reservation=None, limit=None,
         busy = busy.where(alloc.reservation_id != exclude_reservation)
     query = (sa.select(models.Host)
              .where(models.Host.reservable.is_(True))
-             .where(~busy))
+             .where(~busy)
+             .where(~out_of_pool(lo, hi)))
     if prefer:
         query = query.order_by(
             sa.case((models.Host.id.in_(list(prefer)), 0), else_=1))
@@ -40,6 +44,20 @@ def free_hosts(session, start, end, exclude_reservation=None, limit=None,
     if limit is not None:
         query = query.limit(limit)
     return list(session.scalars(query))
+
+
+def out_of_pool(lo, hi):
+    """Planned changes that keep a host out of the pool in [lo, hi): a
+    downtime overlapping it, or a join date after its start."""
+    change = models.CapacityChange
+    return sa.exists().where(
+        change.host_id == models.Host.id,
+        sa.or_(sa.and_(change.type == capacity.UNAVAILABLE,
+                       change.start_date < hi,
+                       sa.or_(change.end_date.is_(None),
+                              change.end_date > lo)),
+               sa.and_(change.type == capacity.AVAILABLE,
+                       change.start_date > lo)))
 
 
 def host_properties(host):
@@ -68,9 +86,7 @@ def choose(session, start, end, count_min, count_max,
                            limit=limit, prefer=prefer):
         if only is not None and host.id not in only:
             continue
-        hyper, resource = host_properties(host)
-        if (properties.matches(hypervisor_query, hyper) and
-                properties.matches(resource_query, resource)):
+        if _matches(host, hypervisor_query, resource_query):
             candidates.append(host)
     if len(candidates) < count_min:
         wanted = (str(count_min) if count_min == count_max
@@ -81,6 +97,43 @@ def choose(session, start, end, count_min, count_max,
     chosen = candidates[:count_max]
     claim(session, chosen)
     return chosen
+
+
+def count_free(session, start, end, hypervisor_query=None,
+               resource_query=None):
+    """How many matching hosts are free over the whole window."""
+    return sum(1 for host in free_hosts(session, start, end)
+               if _matches(host, hypervisor_query, resource_query))
+
+
+def _matches(host, hypervisor_query, resource_query):
+    hyper, resource = host_properties(host)
+    return (properties.matches(hypervisor_query, hyper) and
+            properties.matches(resource_query, resource))
+
+
+def release_times(session, start, until):
+    """When host allocations and planned downtimes end in (start, until]:
+    the moments at which a host can become free."""
+    pad = datetime.timedelta(minutes=CONF.cleaning_time)
+    alloc = models.HostAllocation
+    change = models.CapacityChange
+    times = set()
+    for (moment,) in session.execute(
+            sa.select(alloc.end_date).distinct().where(
+                alloc.end_date > start,
+                alloc.end_date <= until)):
+        times.add(moment + pad)
+    for (moment,) in session.execute(
+            sa.select(change.end_date).distinct().where(
+                change.end_date > start, change.end_date <= until)):
+        times.add(moment)
+    for (moment,) in session.execute(
+            sa.select(change.start_date).distinct().where(
+                change.type == capacity.AVAILABLE,
+                change.start_date > start, change.start_date <= until)):
+        times.add(moment)
+    return times
 
 
 def claim(session, hosts):

@@ -17,6 +17,7 @@ from promise import context
 from promise.db import api as db
 from promise.db import leases as lease_db
 from promise.db import models
+from promise.engine import offers
 from promise import exceptions
 from promise.manager import status
 from promise.notifications import notifier
@@ -73,27 +74,14 @@ class LeaseManager:
         start, end = values['start_date'], values['end_date']
         before_end = values.get('before_end_date')
         self._check_period(start, end, before_end)
-        with db.writer(ctx) as session:
-            check_deadline(deadline)
-            lease = models.Lease(
-                id=uuidutils.generate_uuid(), name=values['name'],
-                user_id=ctx.user_id, project_id=ctx.project_id,
-                status=status.PENDING, degraded=False,
-                start_date=start, end_date=end)
-            session.add(lease)
-            for res_values in values.get('reservations', []):
-                self._add_reservation(session, lease, res_values)
-            for event_type, when in (
-                    (status.Event.START, start),
-                    (status.Event.BEFORE_END,
-                     before_end_time(start, end, before_end)),
-                    (status.Event.END, end)):
-                lease.events.append(models.Event(
-                    id=uuidutils.generate_uuid(), event_type=event_type,
-                    time=when, status=status.Event.UNDONE))
-            session.flush()
-            check_deadline(deadline)
-            payload = self._payload(lease)
+        try:
+            with db.writer(ctx) as session:
+                check_deadline(deadline)
+                lease = self._build(session, ctx, values, start, end)
+                check_deadline(deadline)
+                payload = self._payload(lease)
+        except exceptions.CapacityConflict as exc:
+            raise exc.with_offer(**self._offer(ctx, values))
         LOG.info('Lease %s created for project %s with %d reservation(s)',
                  lease.id, lease.project_id, len(lease.reservations))
         notifier.notify(ctx, 'lease.create', payload)
@@ -102,6 +90,63 @@ class LeaseManager:
         if start <= dates.utcnow():
             self._wake()
         return lease.id
+
+    def _build(self, session, ctx, values, start, end):
+        """Add a lease with its reservations and events for [start, end);
+        plugins allocate (or raise CapacityConflict) in this session."""
+        lease = models.Lease(
+            id=uuidutils.generate_uuid(), name=values['name'],
+            user_id=ctx.user_id, project_id=ctx.project_id,
+            status=status.PENDING, degraded=False,
+            start_date=start, end_date=end)
+        session.add(lease)
+        for res_values in values.get('reservations', []):
+            self._add_reservation(session, lease, res_values)
+        before_end = values.get('before_end_date')
+        if before_end is not None and start != values['start_date']:
+            # An alternative window keeps the warning at the same offset.
+            before_end = start + (before_end - values['start_date'])
+        for event_type, when in (
+                (status.Event.START, start),
+                (status.Event.BEFORE_END,
+                 before_end_time(start, end, before_end)),
+                (status.Event.END, end)):
+            lease.events.append(models.Event(
+                id=uuidutils.generate_uuid(), event_type=event_type,
+                time=when, status=status.Event.UNDONE))
+        session.flush()
+        return lease
+
+    def check(self, ctx, values):
+        """Whether the lease would be accepted, and the offer; writes
+        nothing (every trial runs in a savepoint that is rolled back)."""
+        self._check_period(values['start_date'], values['end_date'],
+                           values.get('before_end_date'))
+        return self._offer(ctx, values, with_feasible=True)
+
+    def _offer(self, ctx, values, with_feasible=False):
+        start, end = values['start_date'], values['end_date']
+        reservations = values.get('reservations', [])
+
+        def reserve(session, t_start, t_end):
+            self._build(session, ctx, values, t_start, t_end)
+
+        result = {}
+        with db.writer(ctx) as session:
+            if with_feasible:
+                result['feasible'] = offers.fits(session, reserve, start, end)
+            most = offers.max_reservable(session, loader.get, start, end,
+                                         reservations)
+            windows = offers.alternatives(
+                session, loader.get, reserve, start, end, reservations,
+                horizon=datetime.timedelta(
+                    days=CONF.manager.search_horizon_days),
+                limit=CONF.manager.max_alternatives)
+        result['max_reservable'] = most
+        result['alternatives'] = [{'start_date': dates.format_date(a),
+                                   'end_date': dates.format_date(b)}
+                                  for a, b in windows]
+        return result
 
     def _add_reservation(self, session, lease, res_values):
         res_values = dict(res_values)

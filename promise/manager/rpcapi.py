@@ -55,6 +55,9 @@ class ManagerAPI:
     def delete_lease(self, ctx, lease_id):
         return self._call(ctx, 'delete_lease', lease_id=lease_id)
 
+    def check_lease(self, ctx, values):
+        return self._call(ctx, 'check_lease', values=values)
+
     def create_host(self, ctx, name, capabilities):
         return self._call(ctx, 'create_host', name=name,
                           capabilities=capabilities)

@@ -29,6 +29,10 @@ class ManagerEndpoint:
     def delete_lease(self, ctxt, lease_id, deadline=None):
         return self._leases.delete(ctxt, lease_id, deadline)
 
+    def check_lease(self, ctxt, values, deadline=None):
+        leases.check_deadline(deadline)
+        return self._leases.check(ctxt, values)
+
     def create_host(self, ctxt, name, capabilities, deadline=None):
         leases.check_deadline(deadline)
         return self._hosts.create(ctxt, name, capabilities)

@@ -10,6 +10,8 @@ event can be run again after a manager dies half-way.
 
 import abc
 
+from promise import exceptions
+
 
 class ResourcePlugin(metaclass=abc.ABCMeta):
     resource_type = None
@@ -21,13 +23,24 @@ class ResourcePlugin(metaclass=abc.ABCMeta):
     def update(self, session, lease, reservation, values):
         """Change an existing reservation's allocation, or raise."""
         if values:
-            from promise import exceptions
             raise exceptions.InvalidInput(
                 reason='Reservations of type %s cannot be changed.'
                 % self.resource_type)
 
     def release(self, session, lease, reservation):
         """Drop the reservation's allocations (lease deleted)."""
+
+    # -- offers (read-only, inside a transaction) -----------------------------
+
+    def max_reservable(self, session, start, end, values):
+        """The most this reservation could get over the whole window, in
+        its own unit (hosts, instances), ignoring the rest of the lease."""
+        return 0
+
+    def release_times(self, session, start, until):
+        """Moments in (start, until] when capacity of this type frees up:
+        the candidate start times for alternative windows."""
+        return set()
 
     def prepare(self, ctx, lease, reservation):
         """Create what the reservation needs before it starts."""

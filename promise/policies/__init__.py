@@ -1,10 +1,11 @@
 import itertools
 
 from promise.policies import base
+from promise.policies import capacity
 from promise.policies import hosts
 from promise.policies import leases
 
 
 def list_rules():
     return itertools.chain(base.list_rules(), leases.list_rules(),
-                           hosts.list_rules())
+                           hosts.list_rules(), capacity.list_rules())

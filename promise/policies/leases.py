@@ -15,6 +15,12 @@ rules = [
         description='Create a lease.',
         operations=[{'path': '/v1/leases', 'method': 'POST'}]),
     policy.DocumentedRuleDefault(
+        name=PREFIX % 'check', check_str=base.ADMIN_OR_PROJECT_MEMBER,
+        description='Ask whether a lease would fit, and for the offer '
+                    '(what fits, and alternative windows), without '
+                    'creating it.',
+        operations=[{'path': '/v1/leases/check', 'method': 'POST'}]),
+    policy.DocumentedRuleDefault(
         name=PREFIX % 'put', check_str=base.ADMIN_OR_PROJECT_MEMBER,
         description='Change a lease.',
         operations=[{'path': '/v1/leases/{lease_id}', 'method': 'PUT'}]),

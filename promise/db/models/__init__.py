@@ -3,11 +3,15 @@ db/migration build the same schema; a test compares the two."""
 
 from promise.db.models.base import Base  # noqa: F401
 from promise.db.models.base import DateTime  # noqa: F401
+from promise.db.models.capacity import CapacityChange  # noqa: F401
+from promise.db.models.capacity import Usage  # noqa: F401
 from promise.db.models.hosts import Host  # noqa: F401
 from promise.db.models.hosts import HostAllocation  # noqa: F401
 from promise.db.models.hosts import HostCapability  # noqa: F401
 from promise.db.models.hosts import HostReservation  # noqa: F401
 from promise.db.models.hosts import ResourceProperty  # noqa: F401
+from promise.db.models.instances import InstanceAllocation  # noqa: F401
+from promise.db.models.instances import InstanceReservation  # noqa: F401
 from promise.db.models.leases import Event  # noqa: F401
 from promise.db.models.leases import Lease  # noqa: F401
 from promise.db.models.leases import Reservation  # noqa: F401

@@ -108,6 +108,16 @@ class HostPlugin(base.ResourcePlugin):
         session.flush()
         self._allocate(reservation, lease, [h.id for h in chosen])
 
+    def max_reservable(self, session, start, end, values):
+        hyper = properties.parse(values.get('hypervisor_properties'),
+                                 'hypervisor_properties')
+        resource = properties.parse(values.get('resource_properties'),
+                                    'resource_properties')
+        return engine.count_free(session, start, end, hyper, resource)
+
+    def release_times(self, session, start, until):
+        return engine.release_times(session, start, until)
+
     @staticmethod
     def _allocate(reservation, lease, host_ids):
         for host_id in host_ids:

@@ -1,10 +1,12 @@
 import pecan
 
+from promise.api.controllers.v1 import capacity
 from promise.api.controllers.v1 import hosts
 from promise.api.controllers.v1 import leases
 
 
 class V1Controller:
+    capacity = capacity.CapacityController()
     leases = leases.LeasesController()
 
     @pecan.expose('json')

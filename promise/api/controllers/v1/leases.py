@@ -53,6 +53,16 @@ def _render(lease_id):
 
 
 class LeasesController(rest.RestController):
+    _custom_actions = {'check': ['POST']}
+
+    @pecan.expose('json')
+    def check(self):
+        ctx = pecan.request.context
+        policy.authorize(ctx, 'promise:leases:check',
+                         {'project_id': ctx.project_id})
+        body = validation.validate(schema.CREATE,
+                                   validation.load_body(pecan.request))
+        return pecan.request.rpcapi.check_lease(ctx, _typed_create(body))
 
     @pecan.expose('json')
     def get_all(self, **query):

@@ -1,0 +1,75 @@
+"""/v1/capacity: total / reserved / used / available over a window."""
+
+import datetime
+
+import pecan
+from pecan import rest
+
+from promise.api import dates
+from promise.common import dates as common_dates
+from promise.db import api as db
+from promise.engine import capacity
+from promise.engine import properties
+from promise import exceptions
+from promise import policy
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+PARAMS = ('resource_type', 'start_date', 'end_date',
+          'hypervisor_properties', 'resource_properties', 'vcpus',
+          'memory_mb', 'disk_gb')
+
+
+def _window(query):
+    now = common_dates.utcnow().replace(second=0, microsecond=0)
+    start = (dates.parse(query['start_date'], allow_now=True)
+             if 'start_date' in query else now)
+    end = (dates.parse(query['end_date']) if 'end_date' in query
+           else start + datetime.timedelta(days=DEFAULT_DAYS))
+    if end <= start:
+        raise exceptions.InvalidPeriod()
+    if end - start > datetime.timedelta(days=MAX_DAYS):
+        raise exceptions.InvalidInput(
+            reason='The window may span at most %d days.' % MAX_DAYS)
+    return start, end
+
+
+def _steps(steps):
+    return [dict(values, start_date=common_dates.format_date(s),
+                 end_date=common_dates.format_date(e))
+            for s, e, values in steps]
+
+
+class CapacityController(rest.RestController):
+
+    @pecan.expose('json')
+    def get_all(self, **query):
+        ctx = pecan.request.context
+        policy.authorize(ctx, 'promise:capacity:get',
+                         {'project_id': ctx.project_id})
+        unknown = set(query) - set(PARAMS)
+        if unknown:
+            raise exceptions.InvalidInput(
+                reason='Unknown query parameter(s): %s. Supported: %s.'
+                % (', '.join(sorted(unknown)), ', '.join(PARAMS)))
+        resource_type = query.get('resource_type', 'physical:host')
+        start, end = _window(query)
+        hyper = properties.parse(query.get('hypervisor_properties'),
+                                 'hypervisor_properties')
+        resource = properties.parse(query.get('resource_properties'),
+                                    'resource_properties')
+        if resource_type != 'physical:host':
+            raise exceptions.InvalidInput(
+                reason='Capacity is available for resource_type '
+                       'physical:host.')
+        with db.reader() as session:
+            steps = capacity.host_timeline(session, start, end, hyper,
+                                           resource)
+        return {'capacity': {
+            'resource_type': resource_type,
+            'start_date': common_dates.format_date(start),
+            'end_date': common_dates.format_date(end),
+            'unit': 'hosts',
+            'timeline': _steps(steps),
+            'min_available': min(v['available'] for _, _, v in steps),
+        }}

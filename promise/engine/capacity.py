@@ -1,0 +1,118 @@
+"""Capacity over time for whole hosts (the physical:host unit).
+
+A handful of set-based queries load the hosts that match, their
+allocations, planned changes and observed usage over the window; the
+timeline is then a sweep in memory (promise.engine.timeline).
+"""
+
+import collections
+import datetime
+
+import sqlalchemy as sa
+
+from promise.common import dates
+from promise import conf
+from promise.db import models
+from promise.db.models import capacity as capacity_models
+from promise.engine import hosts as host_engine
+from promise.engine import intervals
+from promise.engine import properties
+from promise.engine import timeline
+
+CONF = conf.CONF
+
+
+def matching_hosts(session, hypervisor_query=None, resource_query=None):
+    hosts = session.scalars(sa.select(models.Host).where(
+        models.Host.reservable.is_(True)).order_by(models.Host.id))
+    result = []
+    for host in hosts:
+        hyper, resource = host_engine.host_properties(host)
+        if (properties.matches(hypervisor_query, hyper) and
+                properties.matches(resource_query, resource)):
+            result.append(host)
+    return result
+
+
+def out_of_pool_intervals(session, host_ids, start, end):
+    """{host id: [(start, end)]} when planned changes keep hosts out."""
+    change = models.CapacityChange
+    rows = session.execute(
+        sa.select(change.host_id, change.type, change.start_date,
+                  change.end_date)
+        .where(change.host_id.in_(host_ids),
+               # A join date after the window still keeps the host out.
+               sa.or_(change.start_date < end,
+                      change.type == capacity_models.AVAILABLE)))
+    out = collections.defaultdict(list)
+    for host_id, kind, c_start, c_end in rows:
+        if kind == capacity_models.UNAVAILABLE:
+            out[host_id].append((c_start, c_end or timeline.FOREVER))
+        else:
+            # Joins the pool at c_start: out of it before then.
+            out[host_id].append((datetime.datetime.min, c_start))
+    return {h: timeline.merge(v) for h, v in out.items()}
+
+
+def held_intervals(session, host_ids, start, end):
+    """{host id: merged [(start, end)]} when any reservation holds part or
+    all of the host, cleaning time included."""
+    lo, hi = intervals.padded(start, end, CONF.cleaning_time)
+    held = collections.defaultdict(list)
+    pad = intervals.padded
+    sources = [models.HostAllocation]
+    instance_alloc = getattr(models, 'InstanceAllocation', None)
+    if instance_alloc is not None:
+        sources.append(instance_alloc)
+    for table in sources:
+        rows = session.execute(
+            sa.select(table.host_id, table.start_date, table.end_date)
+            .where(table.host_id.in_(host_ids), table.start_date < hi,
+                   table.end_date > lo))
+        for host_id, a_start, a_end in rows:
+            held[host_id].append(pad(a_start, a_end, CONF.cleaning_time))
+    return {h: timeline.merge(v) for h, v in held.items()}
+
+
+def used_intervals(session, host_ids, start, end):
+    """Hosts where Nova runs servers inside a host reservation, from the
+    last observation until the allocation ends."""
+    now = dates.utcnow()
+    usage = models.Usage
+    alloc = models.HostAllocation
+    rows = session.execute(
+        sa.select(alloc.host_id, alloc.start_date, alloc.end_date)
+        .join(usage, sa.and_(usage.reservation_id == alloc.reservation_id,
+                             usage.host_id == alloc.host_id))
+        .where(alloc.host_id.in_(host_ids), usage.servers > 0,
+               alloc.end_date > now, alloc.start_date <= now))
+    return [(max(now, a_start), a_end) for _, a_start, a_end in rows]
+
+
+def host_timeline(session, start, end, hypervisor_query=None,
+                  resource_query=None):
+    """[(start, end, {total, reserved, used, available})] for whole
+    hosts over [start, end)."""
+    hosts = matching_hosts(session, hypervisor_query, resource_query)
+    ids = [h.id for h in hosts]
+    out = out_of_pool_intervals(session, ids, start, end) if ids else {}
+    held = held_intervals(session, ids, start, end) if ids else {}
+    in_pool = []
+    reserved = []
+    for host_id in ids:
+        whole = [(start, end)]
+        pool = timeline.subtract(whole, out.get(host_id, []))
+        in_pool.extend(pool)
+        # Held while in the pool; a held host that is out of the pool is
+        # a reservation Promise must heal, not spare capacity.
+        reserved.extend(timeline.subtract(
+            timeline.clip(held.get(host_id, []), start, end),
+            timeline.subtract(whole, pool)))
+    used = used_intervals(session, ids, start, end) if ids else []
+    steps = timeline.combine(
+        start, end,
+        total=timeline.count(start, end, in_pool),
+        reserved=timeline.count(start, end, reserved),
+        used=timeline.count(start, end, used))
+    return [(s, e, dict(v, available=v['total'] - v['reserved']))
+            for s, e, v in steps]
