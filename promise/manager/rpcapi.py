@@ -68,3 +68,9 @@ class ManagerAPI:
 
     def delete_host(self, ctx, host_id):
         return self._call(ctx, 'delete_host', host_id=host_id)
+
+    def create_capacity_change(self, ctx, values):
+        return self._call(ctx, 'create_capacity_change', values=values)
+
+    def delete_capacity_change(self, ctx, change_id):
+        return self._call(ctx, 'delete_capacity_change', change_id=change_id)

@@ -4,6 +4,7 @@ from oslo_log import log as logging
 import oslo_messaging as messaging
 
 from promise import conf
+from promise.manager import capacity
 from promise.manager import events
 from promise.manager import hosts
 from promise.manager import leases
@@ -16,9 +17,10 @@ LOG = logging.getLogger(__name__)
 class ManagerEndpoint:
     target = messaging.Target(version='1.0')
 
-    def __init__(self, lease_manager, host_manager):
+    def __init__(self, lease_manager, host_manager, capacity_manager):
         self._leases = lease_manager
         self._hosts = host_manager
+        self._capacity = capacity_manager
 
     def create_lease(self, ctxt, values, deadline=None):
         return self._leases.create(ctxt, values, deadline)
@@ -45,6 +47,14 @@ class ManagerEndpoint:
         leases.check_deadline(deadline)
         return self._hosts.delete(ctxt, host_id)
 
+    def create_capacity_change(self, ctxt, values, deadline=None):
+        leases.check_deadline(deadline)
+        return self._capacity.create_change(ctxt, values)
+
+    def delete_capacity_change(self, ctxt, change_id, deadline=None):
+        leases.check_deadline(deadline)
+        return self._capacity.delete_change(ctxt, change_id)
+
 
 class ManagerService:
 
@@ -57,7 +67,8 @@ class ManagerService:
             claim_timeout=CONF.manager.event_claim_timeout)
         self._server = rpc.get_server(
             CONF.manager.topic, self.event_loop.owner,
-            [ManagerEndpoint(self.lease_manager, hosts.HostManager())])
+            [ManagerEndpoint(self.lease_manager, hosts.HostManager(),
+                             capacity.CapacityManager())])
 
     def _wake(self):
         self.event_loop.wake()

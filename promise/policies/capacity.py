@@ -8,6 +8,22 @@ rules = [
         description='See total, reserved, used and available capacity '
                     'over time.',
         operations=[{'path': '/v1/capacity', 'method': 'GET'}]),
+    policy.DocumentedRuleDefault(
+        name='promise:capacity_changes:get', check_str=base.ADMIN,
+        description='List planned capacity changes or show one.',
+        operations=[{'path': '/v1/capacity-changes', 'method': 'GET'},
+                    {'path': '/v1/capacity-changes/{change_id}',
+                     'method': 'GET'}]),
+    policy.DocumentedRuleDefault(
+        name='promise:capacity_changes:post', check_str=base.ADMIN,
+        description='Plan a host downtime or a future join; reservations '
+                    'it hits are re-homed or flagged.',
+        operations=[{'path': '/v1/capacity-changes', 'method': 'POST'}]),
+    policy.DocumentedRuleDefault(
+        name='promise:capacity_changes:delete', check_str=base.ADMIN,
+        description='Cancel a planned capacity change.',
+        operations=[{'path': '/v1/capacity-changes/{change_id}',
+                     'method': 'DELETE'}]),
 ]
 
 

@@ -34,7 +34,55 @@ HOST_UPDATE = {
     'additionalProperties': False,
 }
 
-BY_TYPE = {'physical:host': HOST}
+# true | false | null, and what the CLI sends for them.
+AFFINITY = {'type': ['boolean', 'string', 'null'],
+            'enum': [True, False, None, 'True', 'False', 'None', 'true',
+                     'false', 'none', 'null', '']}
+FLAVOR_ID = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+
+VIRTUAL_INSTANCE = {
+    'type': 'object',
+    'properties': {
+        'resource_type': {'const': 'virtual:instance'},
+        'amount': validation.INT_LIKE,
+        'vcpus': validation.INT_LIKE,
+        'memory_mb': validation.INT_LIKE,
+        'disk_gb': validation.INT_LIKE,
+        'affinity': AFFINITY,
+        'resource_properties': QUERY,
+    },
+    'required': ['resource_type', 'amount', 'vcpus', 'memory_mb'],
+    'additionalProperties': False,
+}
+
+FLAVOR_INSTANCE = {
+    'type': 'object',
+    'properties': {
+        'resource_type': {'const': 'flavor:instance'},
+        'flavor_id': FLAVOR_ID,
+        'amount': validation.INT_LIKE,
+        'affinity': AFFINITY,
+        'resource_properties': QUERY,
+    },
+    'required': ['resource_type', 'flavor_id', 'amount'],
+    'additionalProperties': False,
+}
+
+BY_TYPE = {'physical:host': HOST,
+           'virtual:instance': VIRTUAL_INSTANCE,
+           'flavor:instance': FLAVOR_INSTANCE}
 # Update bodies name the reservation by id, not by type: the union of what
 # each type accepts is checked here, the type-specific rules in the plugin.
-UPDATE = HOST_UPDATE
+UPDATE = {
+    'type': 'object',
+    'properties': dict(
+        HOST_UPDATE['properties'],
+        amount=validation.INT_LIKE,
+        vcpus=validation.INT_LIKE,
+        memory_mb=validation.INT_LIKE,
+        disk_gb=validation.INT_LIKE,
+        affinity=AFFINITY,
+        flavor_id=FLAVOR_ID),
+    'required': ['id'],
+    'additionalProperties': False,
+}

@@ -177,6 +177,15 @@ class HostPlugin(base.ResourcePlugin):
             for name in names:
                 self.nova.add_host(pool.id, name)
 
+    def swap_host(self, ctx, lease, reservation, old_host, new_host):
+        """A running reservation moved from ``old_host`` (leaving the pool)
+        to ``new_host``: follow in Nova."""
+        agg = self.prepare(ctx, lease, reservation)
+        aggregates.hand_over(self.nova, agg.id, [new_host.service_name])
+        pool = aggregates.freepool(self.nova)
+        self.nova.add_host(pool.id, old_host.service_name)
+        self.nova.remove_host(agg.id, old_host.service_name)
+
     def _hosts(self, ctx, reservation):
         ids = [a.host_id for a in reservation.host_allocations]
         if not ids:

@@ -1,6 +1,7 @@
 import pecan
 
 from promise.api.controllers.v1 import capacity
+from promise.api.controllers.v1 import capacity_changes
 from promise.api.controllers.v1 import hosts
 from promise.api.controllers.v1 import leases
 
@@ -17,3 +18,5 @@ class V1Controller:
 
 
 pecan.route(V1Controller, 'os-hosts', hosts.HostsController())
+pecan.route(V1Controller, 'capacity-changes',
+            capacity_changes.CapacityChangesController())

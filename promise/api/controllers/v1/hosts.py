@@ -85,13 +85,17 @@ class AllocationsController(rest.RestController):
 class PropertiesController(rest.RestController):
 
     @pecan.expose('json')
-    def get_all(self, detail=None, all=None, **query):
+    def get_all(self, **query):
+        # Named keyword parameters make pecan's RestController miss
+        # get_all; read them from the query instead.
         _authorize('get_resource_properties')
+        detail = query.pop('detail', None)
+        show_all = query.pop('all', None)
         if query:
             raise exceptions.InvalidInput(
                 reason='Unknown query parameter(s): %s. Supported: detail, '
                        'all.' % ', '.join(sorted(query)))
-        detail, show_all = _flag(detail, 'detail'), _flag(all, 'all')
+        detail, show_all = _flag(detail, 'detail'), _flag(show_all, 'all')
         with db.reader() as session:
             props = host_db.properties(session)
             values = host_db.property_values(session) if detail else {}
