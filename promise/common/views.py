@@ -12,6 +12,8 @@ def reservation(res):
         'status': res.status,
         'missing_resources': res.missing_resources,
         'resources_changed': res.resources_changed,
+        # Servers Nova runs inside the reservation, as last reconciled.
+        'used': sum(u.servers for u in res.usage),
         'created_at': dates.format_timestamp(res.created_at),
         'updated_at': dates.format_timestamp(res.updated_at),
     }

@@ -8,6 +8,7 @@ from promise.manager import capacity
 from promise.manager import events
 from promise.manager import hosts
 from promise.manager import leases
+from promise.manager import usage
 from promise import rpc
 
 CONF = conf.CONF
@@ -65,6 +66,7 @@ class ManagerService:
             self.lease_manager.run_event, host,
             interval=CONF.manager.event_interval,
             claim_timeout=CONF.manager.event_claim_timeout)
+        self.usage_loop = usage.UsageLoop(CONF.manager.usage_interval)
         self._server = rpc.get_server(
             CONF.manager.topic, self.event_loop.owner,
             [ManagerEndpoint(self.lease_manager, hosts.HostManager(),
@@ -78,12 +80,15 @@ class ManagerService:
                  self.event_loop.owner, CONF.manager.topic)
         self._server.start()
         self.event_loop.start()
+        self.usage_loop.start()
 
     def stop(self):
         self._server.stop()
         self.event_loop.stop()
+        self.usage_loop.stop()
 
     def wait(self):
         self._server.wait()
         self.event_loop.wait()
+        self.usage_loop.wait()
         self.lease_manager.shutdown()

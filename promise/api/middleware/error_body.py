@@ -11,6 +11,7 @@ from oslo_log import log as logging
 from oslo_serialization import jsonutils
 import webob
 import webob.dec
+import webob.exc
 
 from promise.api import errors
 
@@ -30,15 +31,28 @@ def _message(resp):
             if 'error_code' in data:
                 return None  # already Blazar-shaped
             error = data.get('error', data)
-            if isinstance(error, dict) and error.get('message'):
-                return error['message']
+            if isinstance(error, dict):
+                # keystonemiddleware: {"error": {"message": ...}};
+                # webob/pecan: {"code", "title", "description"}.
+                text = error.get('message') or error.get('description')
+                if text:
+                    return text
+                if 'title' in error:
+                    return _explanation(resp)
     # webob/pecan HTML: keep the human sentence, drop the markup.
     text = html.unescape(_TAGS.sub(' ', text))
     text = ' '.join(text.split())
     title = resp.status.split(' ', 1)[-1]
-    if text.startswith(resp.status):
+    # webob repeats the status as the page title and heading.
+    while text.startswith(resp.status):
         text = text[len(resp.status):].strip()
     return text or title
+
+
+def _explanation(resp):
+    cls = webob.exc.status_map.get(resp.status_int)
+    explanation = getattr(cls, 'explanation', None)
+    return explanation or resp.status.split(' ', 1)[-1]
 
 
 class ErrorBody:
