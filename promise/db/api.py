@@ -8,6 +8,7 @@ and the rows that record it commit together or not at all.
 import threading
 
 from oslo_db.sqlalchemy import enginefacade
+import sqlalchemy as sa
 
 from promise import conf
 
@@ -25,9 +26,31 @@ def _facade():
                 facade = enginefacade.transaction_context()
                 # The rest of [database] is read from CONF when the
                 # facade starts.
-                facade.configure(sqlite_fk=True)
+                facade.configure(sqlite_fk=True,
+                                 on_engine_create=[_sqlite_write_locks])
                 _FACADE = facade
     return _FACADE
+
+
+def _sqlite_write_locks(engine):
+    """SQLite (promise-all's database): take the write lock when a
+    transaction begins. A transaction that read first and writes later
+    would otherwise meet another writer in a lock upgrade that SQLite
+    refuses at once ("database is locked") instead of waiting for it."""
+    if engine.dialect.name != 'sqlite':
+        return
+
+    def _begin(connection):
+        if 'in_transaction' not in connection.info:
+            connection.exec_driver_sql('BEGIN IMMEDIATE')
+            connection.info['in_transaction'] = True
+
+    # This replaces oslo.db's own listener, which emits a deferred BEGIN
+    # (its commit/rollback listeners, which clear the mark, stay).
+    for listener in list(engine.dispatch.begin):
+        if getattr(listener, '__name__', '') == '_sqlite_emit_begin':
+            sa.event.remove(engine, 'begin', listener)
+    sa.event.listen(engine, 'begin', _begin)
 
 
 class _Holder:
