@@ -12,14 +12,23 @@ opts = [
                help='Minutes before a lease ends at which its '
                     'before_end_lease event runs when the lease sets no '
                     'before_end_date.'),
+    cfg.IntOpt('usage_interval', default=60, min=0,
+               help='Seconds between two reconciliations of what Nova runs '
+                    'inside active reservations (0 disables).'),
+    cfg.IntOpt('health_interval', default=30, min=0,
+               help='Seconds between two checks of the compute services '
+                    'of registered hosts in Nova (0 disables). A host whose '
+                    'service is down or disabled stops being reservable and '
+                    'its reservations are re-homed or flagged.'),
     cfg.IntOpt('search_horizon_days', default=30, min=1,
                help='How far after the requested start Promise looks for '
                     'alternative windows when a lease does not fit.'),
     cfg.IntOpt('max_alternatives', default=3, min=0,
                help='How many alternative windows an infeasible request '
                     'is offered.'),
-    cfg.ListOpt('plugins', default=['physical:host', 'virtual:instance',
-                                   'flavor:instance'],
+    cfg.ListOpt('plugins',
+                default=['physical:host', 'virtual:instance',
+                         'flavor:instance'],
                 help='Resource plugins to load (names of entry points in '
                      'the promise.resource.plugins namespace, such as '
                      'physical:host).'),

@@ -24,7 +24,8 @@ CONF = conf.CONF
 
 def matching_hosts(session, hypervisor_query=None, resource_query=None):
     hosts = session.scalars(sa.select(models.Host).where(
-        models.Host.reservable.is_(True)).order_by(models.Host.id))
+        models.Host.reservable.is_(True),
+        models.Host.health == host_engine.HEALTHY).order_by(models.Host.id))
     result = []
     for host in hosts:
         hyper, resource = host_engine.host_properties(host)

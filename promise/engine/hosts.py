@@ -23,6 +23,8 @@ from promise import exceptions
 
 CONF = conf.CONF
 
+HEALTHY = 'up'
+
 
 def free_hosts(session, start, end, exclude_reservation=None, limit=None,
                prefer=()):
@@ -34,7 +36,8 @@ def free_hosts(session, start, end, exclude_reservation=None, limit=None,
     if exclude_reservation is not None:
         busy = busy.where(alloc.reservation_id != exclude_reservation)
     query = (sa.select(models.Host)
-             .where(models.Host.reservable.is_(True))
+             .where(models.Host.reservable.is_(True),
+                    models.Host.health == HEALTHY)
              .where(~busy)
              .where(~out_of_pool(lo, hi)))
     if prefer:

@@ -6,6 +6,7 @@ import oslo_messaging as messaging
 from promise import conf
 from promise.manager import capacity
 from promise.manager import events
+from promise.manager import health
 from promise.manager import hosts
 from promise.manager import leases
 from promise.manager import usage
@@ -66,7 +67,8 @@ class ManagerService:
             self.lease_manager.run_event, host,
             interval=CONF.manager.event_interval,
             claim_timeout=CONF.manager.event_claim_timeout)
-        self.usage_loop = usage.UsageLoop(CONF.manager.usage_interval)
+        self.usage_loop = usage.loop(CONF.manager.usage_interval)
+        self.health_loop = health.loop(CONF.manager.health_interval)
         self._server = rpc.get_server(
             CONF.manager.topic, self.event_loop.owner,
             [ManagerEndpoint(self.lease_manager, hosts.HostManager(),
@@ -81,14 +83,17 @@ class ManagerService:
         self._server.start()
         self.event_loop.start()
         self.usage_loop.start()
+        self.health_loop.start()
 
     def stop(self):
         self._server.stop()
         self.event_loop.stop()
         self.usage_loop.stop()
+        self.health_loop.stop()
 
     def wait(self):
         self._server.wait()
         self.event_loop.wait()
         self.usage_loop.wait()
+        self.health_loop.wait()
         self.lease_manager.shutdown()

@@ -4,18 +4,14 @@ Nova's API is the source of truth; this periodic pass is what keeps
 ``used`` in reservations and in /v1/capacity current.
 """
 
-import threading
-
-from oslo_log import log as logging
 import sqlalchemy as sa
 
 from promise.clients import nova as nova_client
 from promise.common import dates
+from promise.common import periodic
 from promise.db import api as db
 from promise.db import models
 from promise.manager import status
-
-LOG = logging.getLogger(__name__)
 
 
 def reconcile(nova, now=None):
@@ -54,31 +50,6 @@ def reconcile(nova, now=None):
     return counts
 
 
-class UsageLoop:
-
-    def __init__(self, interval, nova=None):
-        self._interval = interval
-        self._nova = nova
-        self._stopping = threading.Event()
-        self._thread = None
-
-    def start(self):
-        if self._interval <= 0:
-            return
-        self._thread = threading.Thread(target=self._loop, daemon=True,
-                                        name='promise-usage')
-        self._thread.start()
-
-    def _loop(self):
-        while not self._stopping.wait(self._interval):
-            try:
-                reconcile(self._nova or nova_client.client())
-            except Exception:
-                LOG.exception('Reconciling usage with Nova failed')
-
-    def stop(self):
-        self._stopping.set()
-
-    def wait(self):
-        if self._thread is not None:
-            self._thread.join()
+def loop(interval):
+    return periodic.Periodic(
+        'usage', interval, lambda: reconcile(nova_client.client()))

@@ -33,6 +33,11 @@ class Host(TimestampMixin, Base):
     local_gb = sa.Column(sa.Integer, nullable=False)
     availability_zone = sa.Column(sa.String(255))
     reservable = sa.Column(sa.Boolean, nullable=False, default=True)
+    # Set by Promise from Nova's view of the compute service ('up', or
+    # 'down' / 'disabled'); only healthy hosts are reservable.
+    health = sa.Column(sa.String(16), nullable=False, default='up',
+                       server_default='up')
+    health_reason = sa.Column(sa.String(255))
     # Bumped by every allocation decision that involves the host: two
     # transactions that picked the same host cannot both commit.
     generation = sa.Column(sa.Integer, nullable=False, default=0)
