@@ -270,10 +270,21 @@ class LeaseManager:
     # -- events --------------------------------------------------------------
 
     def run_event(self, event):
-        handler = {status.Event.START: self._start,
-                   status.Event.BEFORE_END: self._before_end,
-                   status.Event.END: self._end}[event.event_type]
-        handler(context.admin_context(), event.lease_id)
+        handler, done = {
+            status.Event.START: (self._start, status.ACTIVE),
+            status.Event.BEFORE_END: (self._before_end, None),
+            status.Event.END: (self._end, status.TERMINATED)}[
+                event.event_type]
+        ctx = context.admin_context()
+        with db.reader(ctx) as session:
+            current = lease_db.get(session, event.lease_id).status
+        if current == done:
+            # Run again after its manager died between finishing the
+            # work and recording the event: nothing left to do.
+            LOG.info('Lease %s is already %s; %s has nothing to do',
+                     event.lease_id, current, event.event_type)
+            return
+        handler(ctx, event.lease_id)
 
     def _start(self, ctx, lease_id):
         with self._transition(ctx, lease_id, 'start') as lease:

@@ -25,11 +25,15 @@ TRANSITIONAL = (CREATING, STARTING, UPDATING, TERMINATING, DELETING)
 Action = collections.namedtuple('Action', 'sources via result')
 
 # result None: the lease goes back to the status it came from (update), or
-# disappears (delete).
+# disappears (delete). Start and end run from claimed events, so finding
+# the lease in their own transitional status means the manager that held
+# the claim died half-way: the new claim holder goes on from there (the
+# plugins' steps are idempotent).
 ACTIONS = {
-    'start': Action(sources=(PENDING,), via=STARTING, result=ACTIVE),
+    'start': Action(sources=(PENDING, STARTING), via=STARTING,
+                    result=ACTIVE),
     'update': Action(sources=(PENDING, ACTIVE), via=UPDATING, result=None),
-    'end': Action(sources=(ACTIVE, ERROR), via=TERMINATING,
+    'end': Action(sources=(ACTIVE, ERROR, TERMINATING), via=TERMINATING,
                   result=TERMINATED),
     'delete': Action(sources=(PENDING, ACTIVE, TERMINATED, ERROR),
                      via=DELETING, result=None),

@@ -17,8 +17,11 @@ ALL_STATUSES = ('PENDING', 'ACTIVE', 'TERMINATED', 'ERROR', 'CREATING',
 # be deleted whenever it rests in a stable status. Nothing is allowed while
 # another action holds the lease in a transitional status.
 ALLOWED = {
-    'start': {'PENDING': 'ACTIVE'},
-    'end': {'ACTIVE': 'TERMINATED', 'ERROR': 'TERMINATED'},
+    # An event finding its own transitional status resumes a run whose
+    # manager died; finding its result already, it does nothing.
+    'start': {'PENDING': 'ACTIVE', 'STARTING': 'ACTIVE', 'ACTIVE': 'ACTIVE'},
+    'end': {'ACTIVE': 'TERMINATED', 'ERROR': 'TERMINATED',
+            'TERMINATING': 'TERMINATED', 'TERMINATED': 'TERMINATED'},
     'update': {'PENDING': 'PENDING', 'ACTIVE': 'ACTIVE'},
     'delete': {'PENDING': None, 'ACTIVE': None, 'TERMINATED': None,
                'ERROR': None},
