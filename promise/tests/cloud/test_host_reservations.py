@@ -54,6 +54,24 @@ class HostReservationBase(fixture.CloudTestCase):
                 return str(hyp['id'])
         self.fail('Nova has no hypervisor %s' % name)
 
+    def hypervisors(self):
+        resp = self.cloud.admin_session.get(
+            '/os-hypervisors/detail', endpoint_filter=COMPUTE_21,
+            headers={'X-OpenStack-Nova-API-Version': '2.1'})
+        return resp.json()['hypervisors']
+
+    def free_hypervisor(self):
+        """A compute host that Promise does not manage and that runs no
+        server, so tests sharing the cloud do not step on each other."""
+        managed = {h['hypervisor_hostname'] for h in self.promise(
+            'GET', '/os-hosts').json()['hosts']}
+        free = sorted(h['hypervisor_hostname'] for h in self.hypervisors()
+                      if h['hypervisor_hostname'] not in managed and
+                      h['running_vms'] == 0 and h['state'] == 'up')
+        if not free:
+            self.fail('no compute host is free for this test')
+        return free[-1]
+
     def aggregate(self, name):
         for agg in self.cloud.admin.compute.aggregates():
             if agg.name == name:
@@ -110,17 +128,18 @@ class HostReservationBase(fixture.CloudTestCase):
 class TestHostInventory(HostReservationBase):
 
     def test_host_create_uses_nova_id_and_refuses_duplicates(self):
-        host = self.register('compute3')
-        self.assertEqual(self.nova_hypervisor_id('compute3'), host['id'])
+        name = self.free_hypervisor()
+        host = self.register(name)
+        self.assertEqual(self.nova_hypervisor_id(name), host['id'])
         rc, hosts, err = self.cli('host', 'list', '-f', 'json')
         self.assertEqual(0, rc, err)
         self.assertIn(host['id'], [h['id'] for h in hosts])
-        self.assertIn('compute3', self.aggregate('freepool').hosts)
+        self.assertIn(name, self.aggregate('freepool').hosts)
 
-        rc, _, err = self.cli('host', 'create', 'compute3')
+        rc, _, err = self.cli('host', 'create', name)
         self.assertNotEqual(0, rc)
         self.assertIn('already registered', err)
-        resp = self.promise('POST', '/os-hosts', json={'name': 'compute3'})
+        resp = self.promise('POST', '/os-hosts', json={'name': name})
         self.assertEqual(409, resp.status_code)
 
         # A member may not manage hosts.
@@ -131,14 +150,18 @@ class TestHostInventory(HostReservationBase):
 class TestHostLease(HostReservationBase):
 
     def test_lease_lifecycle_with_real_scheduler(self):
-        self.register('compute1')
+        name = self.free_hypervisor()
+        self.register(name)
+        # Only this host may match, whatever else is registered.
+        only = '["==", "$hypervisor_hostname", "%s"]' % name
         now = utcnow()
         start = now.replace(second=0, microsecond=0) + datetime.timedelta(
             minutes=2)
         end = start + datetime.timedelta(minutes=2)
         rc, lease, err = self.cli(
             'lease', 'create', '--reservation',
-            'resource_type=physical:host,min=1,max=1',
+            'resource_type=physical:host,min=1,max=1,'
+            'hypervisor_properties=%s' % only,
             '--start-date', minute(start), '--end-date', minute(end),
             'host-lease-%s' % uuid.uuid4().hex[:6], '-f', 'json', who='demo')
         self.assertEqual(0, rc, err)
@@ -157,22 +180,22 @@ class TestHostLease(HostReservationBase):
         self.assertEqual('ERROR', early.status)
         free = self.settle(self.boot('unhinted-before'))
         self.assertEqual('ACTIVE', free.status)
-        self.assertNotEqual('compute1', free.compute_host)
+        self.assertNotEqual(name, free.compute_host)
 
         self.wait_lease(lease['id'], 'ACTIVE')
         agg = self.aggregate(reservation_id)
         self.assertIsNotNone(agg, 'no aggregate named after the reservation')
-        self.assertEqual(['compute1'], agg.hosts)
-        self.assertNotIn('compute1', self.aggregate('freepool').hosts)
+        self.assertEqual([name], agg.hosts)
+        self.assertNotIn(name, self.aggregate('freepool').hosts)
 
         inside = self.settle(self.boot('hinted',
                                        {'reservation': reservation_id}))
         self.assertEqual('ACTIVE', inside.status)
-        self.assertEqual('compute1', inside.compute_host)
+        self.assertEqual(name, inside.compute_host)
         for i in range(2):
             other = self.settle(self.boot('unhinted-%d' % i))
             self.assertEqual('ACTIVE', other.status)
-            self.assertNotEqual('compute1', other.compute_host)
+            self.assertNotEqual(name, other.compute_host)
 
         # Another project's hinted boot never gets in.
         stranger = self.settle(self.boot(
@@ -183,17 +206,18 @@ class TestHostLease(HostReservationBase):
         self.assertEqual(['DONE'] * 3, [e['status'] for e in ended['events']])
         fixture.wait_for_server_gone(self.cloud.admin, inside.id,
                                      timeout=60)
-        self.assertIn('compute1', self.aggregate('freepool').hosts)
+        self.assertIn(name, self.aggregate('freepool').hosts)
         self.assertIsNone(self.aggregate(reservation_id))
 
     def test_more_hosts_than_exist_is_409_and_writes_nothing(self):
-        self.register('compute2')
+        self.register(self.free_hypervisor())
+        too_many = str(len(self.hypervisors()) + 1)
         before = self.promise('GET', '/leases', who='admin').json()['leases']
         start = utcnow() + datetime.timedelta(hours=2)
         body = {'name': 'too-big', 'start_date': minute(start),
                 'end_date': minute(start + datetime.timedelta(hours=1)),
                 'reservations': [{'resource_type': 'physical:host',
-                                  'min': '5', 'max': '5',
+                                  'min': too_many, 'max': too_many,
                                   'hypervisor_properties': '',
                                   'resource_properties': ''}],
                 'events': []}
