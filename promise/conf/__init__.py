@@ -5,6 +5,7 @@ from oslo_config import cfg
 from promise.conf import api
 from promise.conf import default
 from promise.conf import manager
+from promise.conf import notifications
 from promise.conf import nova
 
 CONF = cfg.CONF
@@ -12,4 +13,5 @@ CONF = cfg.CONF
 default.register_opts(CONF)
 api.register_opts(CONF)
 manager.register_opts(CONF)
+notifications.register_opts(CONF)
 nova.register_opts(CONF)

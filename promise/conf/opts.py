@@ -6,9 +6,10 @@ from oslo_db import options as db_options
 from promise.conf import api
 from promise.conf import default
 from promise.conf import manager
+from promise.conf import notifications
 from promise.conf import nova
 
-_MODULES = (default, api, manager, nova)
+_MODULES = (default, api, manager, nova, notifications)
 
 DEFAULT_CONNECTION = 'sqlite:///$state_path/promise.sqlite'
 

@@ -21,6 +21,7 @@ from promise.engine import offers
 from promise import exceptions
 from promise.manager import status
 from promise.notifications import notifier
+from promise.notifications import outbox
 from promise.plugins import loader
 
 CONF = conf.CONF
@@ -80,11 +81,12 @@ class LeaseManager:
                 lease = self._build(session, ctx, values, start, end)
                 check_deadline(deadline)
                 payload = self._payload(lease)
+                outbox.record_in(session, 'lease.create', payload)
         except exceptions.CapacityConflict as exc:
             raise exc.with_offer(**self._offer(ctx, values))
         LOG.info('Lease %s created for project %s with %d reservation(s)',
                  lease.id, lease.project_id, len(lease.reservations))
-        notifier.notify(ctx, 'lease.create', payload)
+        notifier.notify(ctx, 'lease.create', payload, recorded=True)
         for res in lease.reservations:
             self._background.submit(self._prepare, ctx, lease, res)
         if start <= dates.utcnow():
@@ -219,7 +221,8 @@ class LeaseManager:
             session.flush()
             check_deadline(deadline)
             payload = self._payload(lease)
-        notifier.notify(ctx, 'lease.update', payload)
+            outbox.record_in(session, 'lease.update', payload)
+        notifier.notify(ctx, 'lease.update', payload, recorded=True)
         if min(e.time for e in lease.events
                if e.status == status.Event.UNDONE) <= dates.utcnow():
             self._wake()
@@ -256,16 +259,19 @@ class LeaseManager:
                               deadline=deadline) as lease:
             if lease.status_before in (status.ACTIVE, status.ERROR):
                 self._each_plugin(ctx, lease, 'on_end')
-            self._delete_rows(ctx, lease)
-        notifier.notify(ctx, 'lease.delete', self._payload(lease))
+            payload = self._delete_rows(ctx, lease)
+        notifier.notify(ctx, 'lease.delete', payload, recorded=True)
 
     @retry_on_deadlock
     def _delete_rows(self, ctx, lease):
         with db.writer(ctx) as session:
             fresh = lease_db.get(session, lease.id, for_update=True)
+            payload = self._payload(fresh)
             for res in fresh.reservations:
                 loader.get(res.resource_type).release(session, fresh, res)
             session.delete(fresh)
+            outbox.record_in(session, 'lease.delete', payload)
+        return payload
 
     # -- events --------------------------------------------------------------
 
@@ -287,12 +293,12 @@ class LeaseManager:
         handler(ctx, event.lease_id)
 
     def _start(self, ctx, lease_id):
-        with self._transition(ctx, lease_id, 'start') as lease:
+        with self._transition(ctx, lease_id, 'start',
+                              announce='lease.event.start_lease') as lease:
             for res in lease.reservations:
                 self._plugin_call(res, 'prepare', ctx, lease)
             self._each_plugin(ctx, lease, 'on_start')
             self._set_reservations(ctx, lease, status.Reservation.ACTIVE)
-        notifier.notify(ctx, 'lease.event.start_lease', self._payload(lease))
 
     def _before_end(self, ctx, lease_id):
         with db.reader(ctx) as session:
@@ -306,20 +312,23 @@ class LeaseManager:
                         self._payload(lease))
 
     def _end(self, ctx, lease_id):
-        with self._transition(ctx, lease_id, 'end') as lease:
+        with self._transition(ctx, lease_id, 'end',
+                              announce='lease.event.end_lease') as lease:
             self._each_plugin(ctx, lease, 'on_end')
             self._set_reservations(ctx, lease, status.Reservation.DELETED)
-        notifier.notify(ctx, 'lease.event.end_lease', self._payload(lease))
 
     # -- helpers -------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _transition(self, ctx, lease_id, action, deadline=None):
+    def _transition(self, ctx, lease_id, action, deadline=None,
+                    announce=None):
         """Move a lease through ``action``'s transitional status.
 
         Yields the lease (as read when the move was won, with
         ``status_before`` set); on success it lands in the action's result
-        (or back where it was), on failure in ERROR with the reason.
+        (or back where it was), on failure in ERROR with the reason. On
+        success ``announce`` is notified, its webhook deliveries written in
+        the transaction that sets the result.
         """
         spec = status.ACTIONS[action]
         with db.writer(ctx) as session:
@@ -345,7 +354,12 @@ class LeaseManager:
             with db.writer(ctx) as session:
                 lease_db.set_status(session, lease_id, result,
                                     expected=(spec.via,))
-            lease.status = result
+                lease.status = result
+                if announce:
+                    payload = self._payload(lease)
+                    outbox.record_in(session, announce, payload)
+            if announce:
+                notifier.notify(ctx, announce, payload, recorded=True)
 
     def _each_plugin(self, ctx, lease, method):
         for res in lease.reservations:

@@ -74,3 +74,12 @@ class ManagerAPI:
 
     def delete_capacity_change(self, ctx, change_id):
         return self._call(ctx, 'delete_capacity_change', change_id=change_id)
+
+    # -- webhook subscriptions (promise.notifications) ----------------------
+
+    def create_subscription(self, ctx, values):
+        return self._call(ctx, 'create_subscription', values=values)
+
+    def delete_subscription(self, ctx, subscription_id):
+        return self._call(ctx, 'delete_subscription',
+                          subscription_id=subscription_id)

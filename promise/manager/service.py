@@ -10,6 +10,9 @@ from promise.manager import health
 from promise.manager import hosts
 from promise.manager import leases
 from promise.manager import usage
+from promise.notifications import delivery
+from promise.notifications import notifier
+from promise.notifications import subscriptions
 from promise import rpc
 
 CONF = conf.CONF
@@ -23,6 +26,7 @@ class ManagerEndpoint:
         self._leases = lease_manager
         self._hosts = host_manager
         self._capacity = capacity_manager
+        self._subscriptions = subscriptions.SubscriptionManager()
 
     def create_lease(self, ctxt, values, deadline=None):
         return self._leases.create(ctxt, values, deadline)
@@ -39,7 +43,9 @@ class ManagerEndpoint:
 
     def create_host(self, ctxt, name, capabilities, deadline=None):
         leases.check_deadline(deadline)
-        return self._hosts.create(ctxt, name, capabilities)
+        host_id = self._hosts.create(ctxt, name, capabilities)
+        notifier.check_thresholds(ctxt)
+        return host_id
 
     def update_host(self, ctxt, host_id, capabilities, deadline=None):
         leases.check_deadline(deadline)
@@ -47,15 +53,30 @@ class ManagerEndpoint:
 
     def delete_host(self, ctxt, host_id, deadline=None):
         leases.check_deadline(deadline)
-        return self._hosts.delete(ctxt, host_id)
+        self._hosts.delete(ctxt, host_id)
+        notifier.check_thresholds(ctxt)
 
     def create_capacity_change(self, ctxt, values, deadline=None):
         leases.check_deadline(deadline)
-        return self._capacity.create_change(ctxt, values)
+        result = self._capacity.create_change(ctxt, values)
+        notifier.check_thresholds(ctxt)  # webhook subscriptions
+        return result
 
     def delete_capacity_change(self, ctxt, change_id, deadline=None):
         leases.check_deadline(deadline)
-        return self._capacity.delete_change(ctxt, change_id)
+        result = self._capacity.delete_change(ctxt, change_id)
+        notifier.check_thresholds(ctxt)  # webhook subscriptions
+        return result
+
+    # -- webhook subscriptions (promise.notifications) ----------------------
+
+    def create_subscription(self, ctxt, values, deadline=None):
+        leases.check_deadline(deadline)
+        return self._subscriptions.create(ctxt, values)
+
+    def delete_subscription(self, ctxt, subscription_id, deadline=None):
+        leases.check_deadline(deadline)
+        return self._subscriptions.delete(ctxt, subscription_id)
 
 
 class ManagerService:
@@ -69,6 +90,7 @@ class ManagerService:
             claim_timeout=CONF.manager.event_claim_timeout)
         self.usage_loop = usage.loop(CONF.manager.usage_interval)
         self.health_loop = health.loop(CONF.manager.health_interval)
+        self.delivery_loop = delivery.DeliveryLoop(self.event_loop.owner)
         self._server = rpc.get_server(
             CONF.manager.topic, self.event_loop.owner,
             [ManagerEndpoint(self.lease_manager, hosts.HostManager(),
@@ -83,17 +105,20 @@ class ManagerService:
         self._server.start()
         self.event_loop.start()
         self.usage_loop.start()
+        self.delivery_loop.start()
         self.health_loop.start()
 
     def stop(self):
         self._server.stop()
         self.event_loop.stop()
         self.usage_loop.stop()
+        self.delivery_loop.stop()
         self.health_loop.stop()
 
     def wait(self):
         self._server.wait()
         self.event_loop.wait()
         self.usage_loop.wait()
+        self.delivery_loop.wait()
         self.health_loop.wait()
         self.lease_manager.shutdown()

@@ -1,10 +1,14 @@
-"""Events on the oslo.messaging notifier ([oslo_messaging_notifications])."""
+"""Events: on the oslo.messaging notifier ([oslo_messaging_notifications])
+and, for the webhook subscriptions they match, into the outbox."""
 
 import threading
 
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
+from promise import context
+from promise.notifications import outbox
+from promise.notifications import thresholds
 from promise import rpc
 
 LOG = logging.getLogger(__name__)
@@ -25,13 +29,49 @@ def _notifier():
     return _NOTIFIER
 
 
-def notify(ctx, event_type, payload):
-    """Send an INFO notification; a broken notifier never fails the work
-    that triggered it."""
+def _send(ctx, event_type, payload):
     try:
         _notifier().info(ctx, event_type, payload)
     except Exception:
         LOG.exception('Could not send notification %s', event_type)
+
+
+def notify(ctx, event_type, payload, recorded=False):
+    """Send an INFO notification and record the webhook deliveries it
+    makes; a broken notifier or outbox never fails the work that
+    triggered it. Capacity thresholds are evaluated after events that
+    move capacity.
+
+    ``recorded``: the caller already wrote the deliveries in the
+    transaction that made the change (outbox.record_in), so they cannot be
+    lost between that commit and this call.
+    """
+    _send(ctx, event_type, payload)
+    if recorded:
+        outbox.wake()
+    else:
+        try:
+            outbox.record(event_type, payload)
+        except Exception:
+            LOG.exception('Could not record the webhook deliveries of %s',
+                          event_type)
+    if event_type in thresholds.TRIGGERS:
+        check_thresholds(ctx)
+
+
+def check_thresholds(ctx=None):
+    """Evaluate capacity thresholds; a crossing is a capacity.change."""
+    try:
+        fired = thresholds.evaluate()
+    except Exception:
+        LOG.exception('Could not evaluate capacity thresholds')
+        return []
+    for payload in fired:
+        LOG.info('Capacity threshold of subscription %s crossed: %s %s %s',
+                 payload['subscription_id'], payload['value'],
+                 payload['op'], payload['threshold'])
+        _send(ctx or context.admin_context(), 'capacity.change', payload)
+    return fired
 
 
 def reset():

@@ -4,11 +4,13 @@ from promise.api.controllers.v1 import capacity
 from promise.api.controllers.v1 import capacity_changes
 from promise.api.controllers.v1 import hosts
 from promise.api.controllers.v1 import leases
+from promise.api.controllers.v1 import subscriptions
 
 
 class V1Controller:
     capacity = capacity.CapacityController()
     leases = leases.LeasesController()
+    subscriptions = subscriptions.SubscriptionsController()
 
     @pecan.expose('json')
     def index(self):

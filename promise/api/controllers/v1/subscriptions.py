@@ -1,0 +1,234 @@
+"""/v1/subscriptions: webhooks for lease, reservation and capacity events.
+
+Reads come straight from the database, changes go to promise-manager over
+RPC. A subscription belongs to its creator's project and sees only that
+project's events, unless an admin made it for all projects. The secret
+is write-only.
+"""
+
+import urllib.parse
+
+from oslo_utils import uuidutils
+import pecan
+from pecan import rest
+import sqlalchemy as sa
+import webob
+
+from promise.api import params
+from promise.api.schemas import reservations as res_schema
+from promise.api.schemas import subscriptions as schema
+from promise.api import validation
+from promise.common import dates
+from promise import conf
+from promise.db import api as db
+from promise.db import leases as lease_db
+from promise.db.models import subscriptions as models
+from promise import exceptions
+from promise.notifications import matching
+from promise import policy
+
+CONF = conf.CONF
+PREFIX = 'promise:subscriptions:%s'
+DELIVERY_STATUSES = (models.PENDING, models.SENDING, models.DELIVERED,
+                     models.FAILED)
+
+
+def subscription_view(sub):
+    threshold = None
+    if sub.threshold_metric is not None:
+        threshold = {'metric': sub.threshold_metric, 'op': sub.threshold_op,
+                     'value': sub.threshold_value,
+                     'resource_type': (sub.threshold_resource_type or
+                                       'physical:host'),
+                     'crossed': bool(sub.threshold_state)}
+    return {'id': sub.id, 'project_id': sub.project_id,
+            'user_id': sub.user_id, 'all_projects': sub.all_projects,
+            'event_types': sub.patterns, 'lease_id': sub.lease_id,
+            'resource_type': sub.resource_type, 'threshold': threshold,
+            'url': sub.url,
+            'created_at': dates.format_timestamp(sub.created_at),
+            'updated_at': dates.format_timestamp(sub.updated_at)}
+
+
+def delivery_view(row):
+    return {'id': row.id, 'subscription_id': row.subscription_id,
+            'event_type': row.event_type, 'status': row.status,
+            'attempts': row.attempts,
+            'response_code': row.last_response_code,
+            'error': row.last_error,
+            'next_attempt_at': (dates.format_date(row.next_attempt_at)
+                                if row.status == models.PENDING else None),
+            'delivered_at': dates.format_date(row.delivered_at),
+            'created_at': dates.format_date(row.created_at),
+            'updated_at': dates.format_date(row.updated_at)}
+
+
+def _subscription_or_404(ctx, action, subscription_id):
+    """The subscription the caller may ``action``; other projects' ones
+    are not found, so that their existence does not leak."""
+    with db.reader() as session:
+        sub = session.get(models.Subscription, subscription_id)
+    if sub is None or not policy.check(ctx, action,
+                                       {'project_id': sub.project_id}):
+        policy.authorize(ctx, action, {'project_id': ctx.project_id})
+        raise exceptions.NotFound(object='Subscription', id=subscription_id)
+    return sub
+
+
+def _only(query, allowed):
+    unknown = set(query) - set(allowed)
+    if unknown:
+        raise exceptions.InvalidInput(
+            reason='Unknown query parameter(s): %s. Supported: %s.'
+            % (', '.join(sorted(unknown)), ', '.join(allowed)))
+
+
+class SubscriptionsController(rest.RestController):
+    _custom_actions = {'deliveries': ['GET']}
+
+    @pecan.expose('json')
+    def get_all(self, **query):
+        ctx = pecan.request.context
+        policy.authorize(ctx, PREFIX % 'get', {'project_id': ctx.project_id})
+        _only(query, ('project_id', 'all_projects'))
+        project_id = params.project_scope(ctx, query)
+        sub = models.Subscription
+        stmt = sa.select(sub).order_by(sub.created_at, sub.id)
+        if project_id is not None:
+            stmt = stmt.where(sub.project_id == project_id)
+        with db.reader() as session:
+            return {'subscriptions': [subscription_view(s)
+                                      for s in session.scalars(stmt)]}
+
+    @pecan.expose('json')
+    def get_one(self, subscription_id):
+        ctx = pecan.request.context
+        sub = _subscription_or_404(ctx, PREFIX % 'get', subscription_id)
+        return {'subscription': subscription_view(sub)}
+
+    @pecan.expose('json')
+    def deliveries(self, subscription_id, **query):
+        """GET /v1/subscriptions/{id}/deliveries, newest first."""
+        ctx = pecan.request.context
+        sub = _subscription_or_404(ctx, PREFIX % 'get', subscription_id)
+        _only(query, ('limit', 'status'))
+        limit = _limit(query.get('limit'))
+        d = models.Delivery
+        stmt = (sa.select(d).where(d.subscription_id == sub.id)
+                .order_by(d.created_at.desc(), d.id).limit(limit))
+        status = query.get('status')
+        if status is not None:
+            if status not in DELIVERY_STATUSES:
+                raise exceptions.InvalidInput(
+                    reason='status must be one of %s.'
+                    % ', '.join(DELIVERY_STATUSES))
+            stmt = stmt.where(d.status == status)
+        with db.reader() as session:
+            return {'deliveries': [delivery_view(row)
+                                   for row in session.scalars(stmt)]}
+
+    @pecan.expose('json')
+    def post(self):
+        ctx = pecan.request.context
+        policy.authorize(ctx, PREFIX % 'post', {'project_id': ctx.project_id})
+        body = validation.validate(schema.CREATE,
+                                   validation.load_body(pecan.request))
+        values = _typed_create(ctx, body)
+        subscription_id = pecan.request.rpcapi.create_subscription(
+            ctx, values)
+        pecan.response.status = 201
+        with db.reader() as session:
+            sub = session.get(models.Subscription, subscription_id)
+        return {'subscription': subscription_view(sub)}
+
+    @pecan.expose('json')
+    def delete(self, subscription_id):
+        ctx = pecan.request.context
+        sub = _subscription_or_404(ctx, PREFIX % 'delete', subscription_id)
+        pecan.request.rpcapi.delete_subscription(ctx, sub.id)
+        return webob.Response(status=204)
+
+
+def _limit(value):
+    if value is None:
+        return CONF.api.default_limit
+    try:
+        limit = int(value)
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= CONF.api.max_limit:
+        raise exceptions.InvalidInput(
+            reason='limit must be a whole number from 1 to %d.'
+            % CONF.api.max_limit)
+    return limit
+
+
+def _typed_create(ctx, body):
+    patterns = body['event_types']
+    unknown = [p for p in patterns if not matching.known_pattern(p)]
+    if unknown:
+        raise exceptions.InvalidInput(
+            reason='Unknown event type(s) %s. Known: %s; a pattern ending '
+                   'in * matches by prefix (lease.*).'
+            % (', '.join(unknown), ', '.join(matching.EVENT_TYPES)))
+    threshold = body.get('threshold')
+    if threshold and not matching.any_matches(patterns,
+                                              matching.CAPACITY_CHANGE):
+        raise exceptions.InvalidInput(
+            reason='A threshold fires capacity.change events; add '
+                   'capacity.change (or capacity.*) to event_types.')
+    if threshold:
+        threshold = {'metric': threshold['metric'], 'op': threshold['op'],
+                     'value': threshold['value'],
+                     'resource_type': threshold.get('resource_type')}
+    all_projects = bool(body.get('all_projects'))
+    if all_projects:
+        policy.authorize(ctx, PREFIX % 'all_projects',
+                         {'project_id': ctx.project_id})
+    resource_type = body.get('resource_type')
+    if resource_type and resource_type not in res_schema.BY_TYPE:
+        raise exceptions.InvalidInput(
+            reason='Unsupported resource_type %s; supported: %s.'
+            % (resource_type, ', '.join(sorted(res_schema.BY_TYPE))))
+    return {'event_types': patterns, 'url': _url(body['url']),
+            'secret': body.get('secret'),
+            'lease_id': _lease_id(ctx, body.get('lease_id')),
+            'resource_type': resource_type or None,
+            'threshold': threshold or None,
+            'all_projects': all_projects}
+
+
+def _url(value):
+    try:
+        parts = urllib.parse.urlsplit(value)
+        ok = parts.scheme in ('http', 'https') and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises ValueError when it is not a port
+    except ValueError:
+        ok = False
+    if not ok:
+        raise exceptions.InvalidInput(
+            reason='url must be an http:// or https:// URL with a host.')
+    networks = CONF.notifications.webhook_denied_networks
+    if networks and (parts.hostname == 'localhost' or
+                     matching.denied_address([parts.hostname], networks)):
+        raise exceptions.InvalidInput(
+            reason='url may not lead to %s: webhooks are not sent to '
+                   '%s.' % (parts.hostname, ', '.join(networks)))
+    return value
+
+
+def _lease_id(ctx, lease_id):
+    """A lease the caller may see (other projects' are not found)."""
+    if not lease_id:
+        return None
+    lease = None
+    if uuidutils.is_uuid_like(lease_id):
+        with db.reader() as session:
+            try:
+                lease = lease_db.get(session, lease_id)
+            except exceptions.LeaseNotFound:
+                lease = None
+    if lease is None or not policy.check(ctx, 'promise:leases:get',
+                                         {'project_id': lease.project_id}):
+        raise exceptions.LeaseNotFound(id=lease_id)
+    return lease.id
