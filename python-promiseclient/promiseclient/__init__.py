@@ -1,0 +1,1 @@
+"""python-promiseclient: the OpenStack CLI plugin for Promise."""
