@@ -1,4 +1,4 @@
-"""Planned capacity changes, observed usage and host health.
+"""Planned capacity changes and observed usage.
 
 Revision ID: 0004
 Revises: 0003
@@ -19,9 +19,6 @@ TABLE_OPTS = {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'}
 
 
 def upgrade():
-    op.add_column('hosts', sa.Column('health', sa.String(16),
-                                     nullable=False, server_default='up'))
-    op.add_column('hosts', sa.Column('health_reason', sa.String(255)))
     op.create_table(
         'capacity_changes',
         sa.Column('id', sa.String(36), primary_key=True),
