@@ -38,6 +38,22 @@ def reset():
     _CLIENT = None
 
 
+def for_user(token):
+    """A client acting with a user's token (as the user's project), for
+    objects Nova scopes to a project, such as server groups. The endpoint
+    comes from Promise's own catalog, so no Keystone call is made."""
+    from keystoneauth1 import session as ks_session
+    from keystoneauth1 import token_endpoint
+    service = keystone.session('nova')
+    endpoint = service.get_endpoint(
+        service_type='compute', interface=CONF.nova.endpoint_type,
+        region_name=CONF.nova.region_name)
+    sess = ks_session.Session(auth=token_endpoint.Token(endpoint, token),
+                              verify=service.verify, cert=service.cert,
+                              timeout=service.timeout)
+    return NovaClient(nova_client.Client(API_VERSION, session=sess))
+
+
 class NovaClient:
 
     def __init__(self, nova=None):
@@ -130,6 +146,114 @@ class NovaClient:
             self.remove_host(agg.id, host)
         try:
             self.nova.aggregates.delete(agg.id)
+        except nova_exc.NotFound:
+            pass
+
+    # -- flavors (instance reservations) ------------------------------------
+
+    def get_flavor(self, flavor_id):
+        """The flavor, with ``extra_specs`` (a dict) set; None if absent."""
+        try:
+            flavor = self.nova.flavors.get(flavor_id)
+        except nova_exc.NotFound:
+            return None
+        flavor.extra_specs = dict(flavor.get_keys())
+        return flavor
+
+    def flavor_projects(self, flavor_id):
+        """Projects given access to a private flavor."""
+        try:
+            return [a.tenant_id for a in
+                    self.nova.flavor_access.list(flavor=flavor_id)]
+        except nova_exc.NotFound:
+            return []
+
+    def ensure_flavor(self, flavor_id, name, ram, vcpus, disk, extra_specs,
+                      ephemeral=0, swap=0):
+        """A private flavor with this id and at least these extra specs."""
+        flavor = self.get_flavor(flavor_id)
+        if flavor is None:
+            try:
+                self.nova.flavors.create(
+                    name, ram, vcpus, disk, flavorid=flavor_id,
+                    ephemeral=ephemeral, swap=swap, is_public=False)
+            except nova_exc.Conflict:
+                pass  # made meanwhile by another manager
+            flavor = self.get_flavor(flavor_id)
+        for attempt in range(3):
+            missing = {k: v for k, v in extra_specs.items()
+                       if flavor.extra_specs.get(k) != v}
+            if not missing:
+                break
+            try:
+                flavor.set_keys(missing)
+                flavor.extra_specs.update(missing)
+            except nova_exc.ClientException:
+                # Nova answers 500 (a database deadlock) when another
+                # manager sets the same keys at once: read and try again.
+                if attempt == 2:
+                    raise
+                time.sleep(0.2)
+                flavor = self.get_flavor(flavor_id)
+        return flavor
+
+    def delete_flavor(self, flavor_id):
+        try:
+            self.nova.flavors.delete(flavor_id)
+        except nova_exc.NotFound:
+            pass
+
+    def add_flavor_access(self, flavor_id, project_id):
+        if project_id in self.flavor_projects(flavor_id):
+            return
+        try:
+            self.nova.flavor_access.add_tenant_access(flavor_id, project_id)
+        except nova_exc.Conflict:
+            pass  # already there
+
+    def remove_flavor_access(self, flavor_id, project_id):
+        try:
+            self.nova.flavor_access.remove_tenant_access(flavor_id,
+                                                         project_id)
+        except (nova_exc.NotFound, nova_exc.Conflict):
+            pass
+
+    def servers_with_flavor(self, flavor_id):
+        """Ids of the servers of every project booted with the flavor."""
+        servers = self.nova.servers.list(
+            detailed=False,
+            search_opts={'all_tenants': 1, 'flavor': flavor_id})
+        return [s.id for s in servers]
+
+    # -- server groups --------------------------------------------------------
+
+    def find_server_groups(self, name):
+        return [g for g in self.nova.server_groups.list(all_projects=True)
+                if g.name == name]
+
+    def get_server_group(self, group_id):
+        try:
+            return self.nova.server_groups.get(group_id)
+        except nova_exc.NotFound:
+            return None
+
+    def create_server_group(self, name, policy):
+        return self.nova.server_groups.create(name, policy)
+
+    def ensure_server_group(self, name, policy, known_id=None):
+        if known_id:
+            try:
+                return self.nova.server_groups.get(known_id)
+            except nova_exc.NotFound:
+                pass
+        found = self.find_server_groups(name)
+        if found:
+            return found[0]
+        return self.nova.server_groups.create(name, policy)
+
+    def delete_server_group(self, group_id):
+        try:
+            self.nova.server_groups.delete(group_id)
         except nova_exc.NotFound:
             pass
 

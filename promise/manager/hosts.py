@@ -68,6 +68,14 @@ class HostManager:
                         reason='Host %s is already registered.'
                         % hyp.hypervisor_hostname)
             raise
+        # Its capacity for instance slots, from Placement; a host whose
+        # capacity cannot be read yet gives no slots until a refresh.
+        from promise.plugins.instances import capacity
+        try:
+            capacity.refresh_host(ctx, host.id)
+        except Exception:
+            LOG.exception('Reading the capacity of host %s from Placement '
+                          'failed', hyp.hypervisor_hostname)
         return host.id
 
     def _zone(self, service):

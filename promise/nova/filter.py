@@ -4,6 +4,13 @@
   aggregate pass, and only for the project that owns it.
 - Without the hint: hosts in the free pool or in any reservation never
   pass, so ordinary instances stay off capacity that Promise manages.
+- A flavor that books an instance reservation (extra spec
+  ``promise:instance_reservation=<id>``, the private flavor Promise makes
+  for virtual:instance and flavor:instance): only hosts in that
+  reservation's aggregate pass, and only for the project that owns it,
+  whatever the hints. Placement does the counting: the flavor asks for
+  one unit of the reservation's custom resource class, which only the
+  reserved hosts' child providers have while the lease is active.
 
 Enable with ``[filter_scheduler] available_filters =
 promise.nova.filter.PromiseFilter`` and add ``PromiseFilter`` to
@@ -17,6 +24,11 @@ from promise.nova import keys
 
 LOG = logging.getLogger(__name__)
 
+# Flavor extra spec and aggregate metadata key of instance reservations;
+# the same string as promise.plugins.instances.nova_objects (this module
+# cannot import it).
+INSTANCE_RESERVATION = 'promise:instance_reservation'
+
 
 class PromiseFilter(filters.BaseHostFilter):
 
@@ -25,8 +37,12 @@ class PromiseFilter(filters.BaseHostFilter):
     RUN_ON_REBUILD = False
 
     def host_passes(self, host_state, spec_obj):
-        hint = spec_obj.get_scheduler_hint(keys.HINT)
         aggregates = host_state.aggregates or []
+        booked = _flavor_reservation(spec_obj)
+        if booked:
+            return _in_instance_reservation(host_state, aggregates, booked,
+                                            spec_obj.project_id)
+        hint = spec_obj.get_scheduler_hint(keys.HINT)
         if hint:
             for agg in aggregates:
                 metadata = agg.metadata or {}
@@ -42,3 +58,25 @@ class PromiseFilter(filters.BaseHostFilter):
             if keys.FREEPOOL in metadata or keys.RESERVATION in metadata:
                 return False
         return True
+
+
+def _flavor_reservation(spec_obj):
+    try:
+        extra_specs = spec_obj.flavor.extra_specs or {}
+    except (AttributeError, NotImplementedError):
+        # No flavor, or extra specs not loaded (o.vo raises then).
+        return None
+    return extra_specs.get(INSTANCE_RESERVATION)
+
+
+def _in_instance_reservation(host_state, aggregates, reservation_id,
+                             project_id):
+    for agg in aggregates:
+        metadata = agg.metadata or {}
+        if metadata.get(INSTANCE_RESERVATION) == reservation_id:
+            if metadata.get(keys.OWNER) == project_id:
+                return True
+            LOG.info('Host %s: instance reservation %s belongs to another '
+                     'project', host_state.host, reservation_id)
+            return False
+    return False

@@ -1,0 +1,311 @@
+"""Instance slots: how many instances of a shape fit on each host over a
+window, and where to put ``amount`` of them.
+
+A host's capacity for slots is what Placement says it can hold,
+``(total - reserved) * allocation_ratio`` per resource, stored on the host.
+The slots other instance reservations hold on it are counted per slot (a
+reservation counts on a host only for the slots it has there) and at their
+peak over the window: the usage is a step function of time, and a host has
+as many free slots as fit in its fullest step. Hosts held by a
+physical:host allocation in the window give no slots at all; for a window
+that includes now, what ordinary (non-reservation) consumers use on the
+host is taken off too.
+
+The pure functions below do the arithmetic; ``choose`` reads the
+candidate hosts and, in ONE query, every slot allocation on them that
+overlaps the window, then claims the hosts it picked with the hosts
+engine's generation check, so that two concurrent decisions can never both
+commit slots on one host.
+"""
+
+import collections
+import datetime
+
+import sqlalchemy as sa
+
+from promise.common import dates
+from promise import conf
+from promise.db import models
+from promise.engine import hosts as host_engine
+from promise.engine import intervals
+from promise.engine import properties
+from promise import exceptions
+
+CONF = conf.CONF
+
+RESOURCES = ('vcpus', 'memory_mb', 'disk_gb')
+Shape = collections.namedtuple('Shape', RESOURCES)
+# ``slots`` slots of a per-slot ``shape`` over [start, end).
+Usage = collections.namedtuple('Usage', 'start end slots shape')
+
+ZERO = Shape(0, 0, 0)
+
+
+# -- pure functions -------------------------------------------------------
+
+def _add(a, b, times=1):
+    return Shape(*(x + y * times for x, y in zip(a, b)))
+
+
+def steps(usages, start, end, pad=0):
+    """The total usage over [start, end) as [(t0, t1, Shape)] steps that
+    tile the window. Each usage is widened by ``pad`` minutes on both
+    sides (cleaning time); usages are counted per slot."""
+    if end <= start:
+        return []
+    delta = datetime.timedelta(minutes=pad)
+    changes = collections.defaultdict(lambda: ZERO)
+    for use in usages:
+        lo, hi = max(use.start - delta, start), min(use.end + delta, end)
+        if lo >= hi or use.slots <= 0:
+            continue
+        changes[lo] = _add(changes[lo], use.shape, use.slots)
+        changes[hi] = _add(changes[hi], use.shape, -use.slots)
+    points = sorted(set(changes) | {start, end})
+    result, current = [], ZERO
+    for t0, t1 in zip(points, points[1:]):
+        current = _add(current, changes.get(t0, ZERO))
+        result.append((t0, t1, current))
+    return result
+
+
+def peak(usages, start, end, pad=0):
+    """The highest total of each resource over the window (each resource
+    at its own peak)."""
+    highest = ZERO
+    for _, _, used in steps(usages, start, end, pad):
+        highest = Shape(*(max(h, u) for h, u in zip(highest, used)))
+    return highest
+
+
+def fit(capacity, used, shape):
+    """How many slots of ``shape`` fit in ``capacity`` minus ``used``."""
+    counts = []
+    for cap, taken, need in zip(capacity, used, shape):
+        if need <= 0:
+            continue
+        counts.append(max(0, (cap - taken) // need))
+    if not counts:
+        raise ValueError('a slot needs at least one resource')
+    return min(counts)
+
+
+def free_slots(capacity, usages, start, end, shape, pad=0):
+    """Slots of ``shape`` free on a host over the whole window: what fits
+    in its fullest step."""
+    return min(fit(capacity, used, shape)
+               for _, _, used in steps(usages, start, end, pad))
+
+
+def max_amount(free, affinity):
+    """The most slots a request with ``affinity`` could get from ``free``
+    ({host: free slots})."""
+    if affinity is True:
+        return max(free.values(), default=0)
+    if affinity is False:
+        return sum(1 for n in free.values() if n > 0)
+    return sum(free.values())
+
+
+def place(free, amount, affinity, held=None, prefer=()):
+    """Where ``amount`` slots go: {host: slots}, or None if they do not fit.
+
+    ``free`` maps each candidate host to its free slots (on top of what the
+    reservation itself holds), in the order hosts are preferred; ``held``
+    ({host: slots}) are slots the reservation keeps and that count towards
+    ``amount`` (an active reservation that grows). ``affinity`` True: all
+    on one host; False: each slot on its own host; None: any packing.
+    """
+    held = {h: n for h, n in (held or {}).items() if n > 0}
+    missing = amount - sum(held.values())
+    if missing < 0:
+        return None
+    order = (list(held) + [h for h in prefer if h in free and h not in held]
+             + [h for h in free if h not in held and h not in prefer])
+    result = dict(held)
+    if missing == 0:
+        return result
+    if affinity is True:
+        if len(held) > 1:
+            return None
+        targets = list(held) or order
+        for host in targets:
+            if free.get(host, 0) >= missing:
+                result[host] = result.get(host, 0) + missing
+                return result
+        return None
+    if affinity is False:
+        if any(n != 1 for n in held.values()):
+            return None
+        fresh = [h for h in order if h not in held and free.get(h, 0) >= 1]
+        if len(fresh) < missing:
+            return None
+        for host in fresh[:missing]:
+            result[host] = 1
+        return result
+    for host in order:
+        take = min(free.get(host, 0), missing)
+        if take > 0:
+            result[host] = result.get(host, 0) + take
+            missing -= take
+        if missing == 0:
+            return result
+    return None
+
+
+def host_capacity(host, include_used):
+    """The host's capacity for slots, less ordinary usage if asked."""
+    capacity = Shape(host.capacity_vcpus or 0, host.capacity_memory_mb or 0,
+                     host.capacity_disk_gb or 0)
+    if include_used:
+        used = Shape(host.used_vcpus or 0, host.used_memory_mb or 0,
+                     host.used_disk_gb or 0)
+        capacity = Shape(*(c - u for c, u in zip(capacity, used)))
+    return capacity
+
+
+# -- database -------------------------------------------------------------
+
+def busy_clause(lo, hi, exclude_reservation=None):
+    """EXISTS an instance allocation on ``models.Host`` overlapping
+    [lo, hi): for the hosts engine, whose whole hosts must not hold
+    slots."""
+    alloc = models.InstanceAllocation
+    busy = sa.exists().where(alloc.host_id == models.Host.id,
+                             alloc.start_date < hi, alloc.end_date > lo)
+    if exclude_reservation is not None:
+        busy = busy.where(alloc.reservation_id != exclude_reservation)
+    return busy
+
+
+def candidate_hosts(session, start, end):
+    """Reservable, healthy hosts with a known capacity, no physical:host
+    allocation overlapping the (padded) window and no planned change
+    keeping them out of the pool then, by id."""
+    lo, hi = intervals.padded(start, end, CONF.cleaning_time)
+    alloc = models.HostAllocation
+    held = sa.exists().where(alloc.host_id == models.Host.id,
+                             alloc.start_date < hi, alloc.end_date > lo)
+    query = (sa.select(models.Host)
+             .where(models.Host.reservable.is_(True),
+                    models.Host.health == host_engine.HEALTHY)
+             .where(models.Host.capacity_vcpus.is_not(None))
+             .where(~held)
+             .where(~host_engine.out_of_pool(lo, hi))
+             .order_by(models.Host.id))
+    return list(session.scalars(query))
+
+
+def usages_by_host(session, host_ids, start, end, exclude_reservation=None):
+    """{host id: [Usage]} of every slot allocation on ``host_ids`` that
+    overlaps the (padded) window: one query."""
+    result = collections.defaultdict(list)
+    if not host_ids:
+        return result
+    lo, hi = intervals.padded(start, end, CONF.cleaning_time)
+    alloc = models.InstanceAllocation
+    query = (sa.select(alloc.host_id, alloc.start_date, alloc.end_date,
+                       alloc.slots, alloc.vcpus, alloc.memory_mb,
+                       alloc.disk_gb)
+             .where(alloc.host_id.in_(list(host_ids)),
+                    alloc.start_date < hi, alloc.end_date > lo))
+    if exclude_reservation is not None:
+        query = query.where(alloc.reservation_id != exclude_reservation)
+    for host_id, a_start, a_end, slots, vcpus, mem, disk in session.execute(
+            query):
+        result[host_id].append(Usage(a_start, a_end, slots,
+                                     Shape(vcpus, mem, disk)))
+    return result
+
+
+def free_by_host(session, start, end, shape, resource_query=None,
+                 exclude_reservation=None, keep=(), now=None):
+    """([Host], {host id: free slots}) for the candidate hosts that match
+    ``resource_query`` (host capabilities and hypervisor fields), plus the
+    hosts in ``keep`` whatever they match."""
+    now = now or dates.utcnow()
+    hosts = []
+    for host in candidate_hosts(session, start, end):
+        hyper, resource = host_engine.host_properties(host)
+        if host.id in keep or properties.matches(resource_query,
+                                                 dict(hyper, **resource)):
+            hosts.append(host)
+    usages = usages_by_host(session, [h.id for h in hosts], start, end,
+                            exclude_reservation)
+    includes_now = start <= now < end
+    free = {}
+    for host in hosts:
+        free[host.id] = free_slots(host_capacity(host, includes_now),
+                                   usages[host.id], start, end, shape,
+                                   pad=CONF.cleaning_time)
+    return hosts, free
+
+
+def choose(session, start, end, amount, shape, affinity=None,
+           resource_query=None, exclude_reservation=None, held=None,
+           prefer=(), now=None):
+    """Place ``amount`` slots of ``shape`` over [start, end) and claim the
+    hosts used. Returns {host id: slots}.
+
+    ``held``: slots the reservation keeps on given hosts (an active
+    reservation: nothing may move); they must still be free over the
+    window, not counting the reservation's own allocations, which
+    ``exclude_reservation`` leaves out. Raises Conflict when the slots do
+    not fit, ConcurrentUpdate when a chosen host changed meanwhile.
+    """
+    shape = Shape(*shape)
+    held = {h: n for h, n in (held or {}).items() if n > 0}
+    hosts, free = free_by_host(session, start, end, shape, resource_query,
+                               exclude_reservation, keep=set(held), now=now)
+    for host_id, count in sorted(held.items()):
+        if free.get(host_id, 0) < count:
+            raise not_enough(
+                'The %d slot(s) this reservation holds on host %s are not '
+                'free from %s to %s, and the hosts of a started '
+                'reservation cannot change.' % (
+                    count, host_id, dates.format_date(start),
+                    dates.format_date(end)))
+        free[host_id] -= count
+    placement = place(free, amount, affinity, held, prefer)
+    if placement is None:
+        raise not_enough(_why(amount, shape, affinity, free, held, start,
+                              end))
+    by_id = {h.id: h for h in hosts}
+    host_engine.claim(session, [by_id[h] for h in sorted(placement)])
+    return placement
+
+
+def release_times(session, start, until):
+    """Moments in (start, until] when slots or hosts free up: ends of slot
+    and host allocations, cleaning time after."""
+    pad = datetime.timedelta(minutes=CONF.cleaning_time)
+    times = set()
+    for alloc in (models.InstanceAllocation, models.HostAllocation):
+        rows = session.scalars(
+            sa.select(alloc.end_date).distinct()
+            .where(alloc.end_date > start - pad, alloc.end_date <= until))
+        times.update(t + pad for t in rows if start < t + pad <= until)
+    return times
+
+
+def not_enough(message):
+    return exceptions.CapacityConflict(message=message)
+
+
+def _why(amount, shape, affinity, free, held, start, end):
+    how = {True: 'on one host (affinity)',
+           False: 'each on a different host (anti-affinity)',
+           None: 'on any hosts'}[affinity]
+    if affinity is True and held:
+        possible = sum(free.get(h, 0) + n for h, n in held.items())
+    elif affinity is False:
+        possible = (sum(1 for h, n in free.items() if n > 0 and
+                        h not in held) + len(held))
+    else:
+        possible = max_amount(free, affinity) + (
+            sum(held.values()) if affinity is None else 0)
+    return ('Not enough capacity for %d instance(s) of %d vCPU, %d MB RAM '
+            'and %d GB disk %s from %s to %s: at most %d fit.' % (
+                amount, shape.vcpus, shape.memory_mb, shape.disk_gb, how,
+                dates.format_date(start), dates.format_date(end),
+                possible))

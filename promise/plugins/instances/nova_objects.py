@@ -1,0 +1,64 @@
+"""Names and contents of the Nova and Placement objects of an instance
+reservation. Pure functions: the plugin does the calls.
+
+The metadata / extra spec keys must match promise.nova.filter, which
+cannot import this module (it runs inside nova-scheduler).
+"""
+
+from promise.clients import placement
+from promise.nova import keys
+
+# Flavor extra spec and aggregate metadata key: the instance reservation a
+# flavor books, and the aggregate of that reservation's hosts. Distinct
+# from the physical:host key, so that the ``reservation`` hint never leads
+# an ordinary flavor onto hosts that hold instance slots.
+INSTANCE_RESERVATION = 'promise:instance_reservation'
+OWNER = keys.OWNER
+
+AFFINITY_POLICY = {True: 'affinity', False: 'anti-affinity'}
+
+
+def flavor_name(reservation_id):
+    return 'reservation:%s' % reservation_id
+
+
+def server_group_name(reservation_id):
+    return 'reservation:%s' % reservation_id
+
+
+CHILD_PREFIX = 'promise-reservation:'
+
+
+def child_provider_name(reservation_id, hypervisor_hostname):
+    return '%s%s:%s' % (CHILD_PREFIX, reservation_id, hypervisor_hostname)
+
+
+def reservation_of_child(name):
+    """The reservation id in a child provider's name, or None."""
+    if not name or not name.startswith(CHILD_PREFIX):
+        return None
+    return name[len(CHILD_PREFIX):].split(':', 1)[0]
+
+
+def flavor_extra_specs(reservation_id, source_extra_specs=None):
+    """What the reservation flavor carries: the source flavor's extra specs
+    (flavor:instance), one unit of the reservation's resource class, and
+    the key the scheduler filter recognises.
+
+    The standard classes (VCPU, MEMORY_MB, DISK_GB) are still requested
+    from the compute node: nova-scheduler (Nova 34) maps allocation
+    candidates to hosts by the compute node provider, and a request served
+    by the child provider alone matches no host ("No valid host"). So a
+    reservation instance uses its shape on the host as any instance does,
+    and capacity.refresh_host takes the reservation instances out of what
+    it counts as ordinary usage.
+    """
+    specs = {k: v for k, v in (source_extra_specs or {}).items()
+             if k not in (INSTANCE_RESERVATION, OWNER)}
+    specs['resources:%s' % placement.resource_class(reservation_id)] = '1'
+    specs[INSTANCE_RESERVATION] = reservation_id
+    return specs
+
+
+def aggregate_metadata(reservation_id, project_id):
+    return {INSTANCE_RESERVATION: reservation_id, OWNER: project_id}
