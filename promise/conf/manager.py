@@ -15,6 +15,10 @@ opts = [
     cfg.IntOpt('usage_interval', default=60, min=0,
                help='Seconds between two reconciliations of what Nova runs '
                     'inside active reservations (0 disables).'),
+    cfg.IntOpt('capacity_interval', default=600, min=0,
+               help='Seconds between two refreshes of every host\'s '
+                    'capacity and ordinary usage from Placement (0 '
+                    'disables; registering a host refreshes it at once).'),
     cfg.IntOpt('health_interval', default=30, min=0,
                help='Seconds between two checks of the compute services '
                     'of registered hosts in Nova (0 disables). A host whose '

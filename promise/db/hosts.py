@@ -55,10 +55,12 @@ def set_capabilities(session, host, capabilities):
 def has_current_allocations(session, host_id, now=None):
     """Whether any allocation of the host ends after ``now``."""
     now = now or dates.utcnow()
-    alloc = models.HostAllocation
-    query = sa.select(alloc.id).where(alloc.host_id == host_id,
-                                      alloc.end_date > now).limit(1)
-    return session.scalars(query).first() is not None
+    for alloc in (models.HostAllocation, models.InstanceAllocation):
+        query = sa.select(alloc.id).where(alloc.host_id == host_id,
+                                          alloc.end_date > now).limit(1)
+        if session.scalars(query).first() is not None:
+            return True
+    return False
 
 
 def allocations(session, host_id=None, lease_id=None, reservation_id=None):

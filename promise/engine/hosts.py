@@ -35,10 +35,14 @@ def free_hosts(session, start, end, exclude_reservation=None, limit=None,
                              alloc.start_date < hi, alloc.end_date > lo)
     if exclude_reservation is not None:
         busy = busy.where(alloc.reservation_id != exclude_reservation)
+    # Whole hosts only: a host holding instance slots is not free.
+    slots = models.InstanceAllocation
+    sliced = sa.exists().where(slots.host_id == models.Host.id,
+                               slots.start_date < hi, slots.end_date > lo)
     query = (sa.select(models.Host)
              .where(models.Host.reservable.is_(True),
                     models.Host.health == HEALTHY)
-             .where(~busy)
+             .where(~busy, ~sliced)
              .where(~out_of_pool(lo, hi)))
     if prefer:
         query = query.order_by(

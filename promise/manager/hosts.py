@@ -106,9 +106,10 @@ class HostManager:
             # Any reservation deciding on this host now fails its
             # generation check and is retried without it.
             engine.claim(session, [host])
-            session.execute(
-                models.HostAllocation.__table__.delete().where(
-                    models.HostAllocation.host_id == host.id))
+            for alloc in (models.HostAllocation, models.InstanceAllocation):
+                # Past allocations only (current ones refused above).
+                session.execute(alloc.__table__.delete().where(
+                    alloc.host_id == host.id))
             session.delete(host)
             pool = aggregates.freepool(self.nova)
             self.nova.remove_host(pool.id, host.service_name)

@@ -70,8 +70,20 @@ class LeaseManager:
 
     # -- API requests ------------------------------------------------------
 
-    @retry_on_deadlock
+    @staticmethod
+    def _resolve(ctx, values):
+        """Plugins complete reservation values from other services (a
+        flavor's shape...) before any transaction opens."""
+        return dict(values, reservations=[
+            loader.get(r['resource_type']).resolve(ctx, r)
+            for r in values.get('reservations', [])])
+
     def create(self, ctx, values, deadline=None):
+        values = self._resolve(ctx, values)
+        return self._create(ctx, values, deadline)
+
+    @retry_on_deadlock
+    def _create(self, ctx, values, deadline=None):
         start, end = values['start_date'], values['end_date']
         before_end = values.get('before_end_date')
         self._check_period(start, end, before_end)
@@ -124,7 +136,8 @@ class LeaseManager:
         nothing (every trial runs in a savepoint that is rolled back)."""
         self._check_period(values['start_date'], values['end_date'],
                            values.get('before_end_date'))
-        return self._offer(ctx, values, with_feasible=True)
+        return self._offer(ctx, self._resolve(ctx, values),
+                           with_feasible=True)
 
     def _offer(self, ctx, values, with_feasible=False):
         start, end = values['start_date'], values['end_date']
@@ -171,8 +184,26 @@ class LeaseManager:
             LOG.exception('Preparing reservation %s failed; it will be '
                           'retried when the lease starts', res.id)
 
-    @retry_on_deadlock
     def update(self, ctx, lease_id, values, deadline=None):
+        if values.get('reservations'):
+            with db.reader(ctx) as session:
+                types = {r.id: r.resource_type for r in
+                         lease_db.get(session, lease_id).reservations}
+            values = dict(values, reservations=[
+                loader.get(types[c['id']]).resolve(ctx, c)
+                if c['id'] in types else c
+                for c in values['reservations']])
+        lease = self._update(ctx, lease_id, values, deadline)
+        for res in lease.reservations:
+            try:
+                loader.get(res.resource_type).after_update(ctx, lease, res)
+            except Exception:
+                LOG.exception('Applying the update of reservation %s in '
+                              'other services failed', res.id)
+        return lease.id
+
+    @retry_on_deadlock
+    def _update(self, ctx, lease_id, values, deadline=None):
         now = dates.utcnow()
         with db.writer(ctx) as session:
             check_deadline(deadline)
@@ -226,7 +257,7 @@ class LeaseManager:
         if min(e.time for e in lease.events
                if e.status == status.Event.UNDONE) <= dates.utcnow():
             self._wake()
-        return lease.id
+        return lease
 
     def _reschedule(self, lease, values, now):
         before_end = before_end_time(lease.start_date, lease.end_date,
@@ -259,6 +290,8 @@ class LeaseManager:
                               deadline=deadline) as lease:
             if lease.status_before in (status.ACTIVE, status.ERROR):
                 self._each_plugin(ctx, lease, 'on_end')
+            elif lease.status_before == status.PENDING:
+                self._each_plugin(ctx, lease, 'discard')
             payload = self._delete_rows(ctx, lease)
         notifier.notify(ctx, 'lease.delete', payload, recorded=True)
 

@@ -1,9 +1,12 @@
-"""promise-manager: the RPC endpoint (thin) and the event loop."""
+"""promise-manager: the RPC endpoint (thin), the event loop and the
+periodic passes (usage, health, capacity, webhook delivery)."""
 
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
+from promise.common import periodic
 from promise import conf
+from promise import context
 from promise.manager import capacity
 from promise.manager import events
 from promise.manager import health
@@ -13,6 +16,7 @@ from promise.manager import usage
 from promise.notifications import delivery
 from promise.notifications import notifier
 from promise.notifications import subscriptions
+from promise.plugins.instances import capacity as instance_capacity
 from promise import rpc
 
 CONF = conf.CONF
@@ -90,6 +94,9 @@ class ManagerService:
             claim_timeout=CONF.manager.event_claim_timeout)
         self.usage_loop = usage.loop(CONF.manager.usage_interval)
         self.health_loop = health.loop(CONF.manager.health_interval)
+        self.capacity_loop = periodic.Periodic(
+            'capacity', CONF.manager.capacity_interval,
+            lambda: instance_capacity.refresh_all(context.admin_context()))
         self.delivery_loop = delivery.DeliveryLoop(self.event_loop.owner)
         self._server = rpc.get_server(
             CONF.manager.topic, self.event_loop.owner,
@@ -107,6 +114,7 @@ class ManagerService:
         self.usage_loop.start()
         self.delivery_loop.start()
         self.health_loop.start()
+        self.capacity_loop.start()
 
     def stop(self):
         self._server.stop()
@@ -114,6 +122,7 @@ class ManagerService:
         self.usage_loop.stop()
         self.delivery_loop.stop()
         self.health_loop.stop()
+        self.capacity_loop.stop()
 
     def wait(self):
         self._server.wait()
@@ -121,4 +130,5 @@ class ManagerService:
         self.usage_loop.wait()
         self.delivery_loop.wait()
         self.health_loop.wait()
+        self.capacity_loop.wait()
         self.lease_manager.shutdown()

@@ -27,7 +27,7 @@ LOG = logging.getLogger(__name__)
 # Flavor extra spec and aggregate metadata key of instance reservations;
 # the same string as promise.plugins.instances.nova_objects (this module
 # cannot import it).
-INSTANCE_RESERVATION = 'promise:instance_reservation'
+INSTANCE_RESERVATION = keys.INSTANCE_RESERVATION
 
 
 class PromiseFilter(filters.BaseHostFilter):

@@ -5,5 +5,8 @@ FREEPOOL = 'promise:freepool'
 # On a reservation's aggregate: the reservation id and the owning project.
 RESERVATION = 'promise:reservation'
 OWNER = 'promise:owner'
+# On a reservation flavor's extra specs and its aggregate: the
+# virtual:instance reservation it belongs to.
+INSTANCE_RESERVATION = 'promise:instance_reservation'
 # Scheduler hint users pass to boot into their reservation (Blazar's name).
 HINT = 'reservation'

@@ -16,6 +16,12 @@ from promise import exceptions
 class ResourcePlugin(metaclass=abc.ABCMeta):
     resource_type = None
 
+    def resolve(self, ctx, values):
+        """Complete a request's values with what other services know
+        (e.g. a flavor's shape), before the transaction: reserve() must
+        not call other services."""
+        return values
+
     @abc.abstractmethod
     def reserve(self, session, lease, reservation, values):
         """Allocate resources for a new reservation, or raise Conflict."""
@@ -41,6 +47,14 @@ class ResourcePlugin(metaclass=abc.ABCMeta):
         """Moments in (start, until] when capacity of this type frees up:
         the candidate start times for alternative windows."""
         return set()
+
+    def after_update(self, ctx, lease, reservation):
+        """Make other services match an update that committed (e.g. more
+        slots for a running reservation)."""
+
+    def discard(self, ctx, lease, reservation):
+        """Remove what prepare() made, for a lease deleted before it
+        started."""
 
     def prepare(self, ctx, lease, reservation):
         """Create what the reservation needs before it starts."""

@@ -12,7 +12,7 @@ from promise.nova import keys
 # flavor books, and the aggregate of that reservation's hosts. Distinct
 # from the physical:host key, so that the ``reservation`` hint never leads
 # an ordinary flavor onto hosts that hold instance slots.
-INSTANCE_RESERVATION = 'promise:instance_reservation'
+INSTANCE_RESERVATION = keys.INSTANCE_RESERVATION
 OWNER = keys.OWNER
 
 AFFINITY_POLICY = {True: 'affinity', False: 'anti-affinity'}
