@@ -177,6 +177,13 @@ class HostPlugin(base.ResourcePlugin):
             for name in names:
                 self.nova.add_host(pool.id, name)
 
+    def discard(self, ctx, lease, reservation):
+        # A lease deleted before it started: its aggregate holds no host
+        # yet, but take back any that a half-done start put there.
+        agg = self.nova.find_aggregate(reservation.id)
+        if agg is not None:
+            aggregates.take_back(self.nova, agg.id, list(agg.hosts))
+
     def swap_host(self, ctx, lease, reservation, old_host, new_host):
         """A running reservation moved from ``old_host`` (leaving the pool)
         to ``new_host``: follow in Nova."""

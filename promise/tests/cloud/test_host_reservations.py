@@ -40,9 +40,13 @@ class HostReservationBase(fixture.CloudTestCase):
              'reservation'] + list(args),
             env=self.cloud.cli_env(who), text=True, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, timeout=120)
-        out = proc.stdout.strip()
-        return proc.returncode, (json.loads(out) if out.startswith(('{', '['))
-                                 else out), proc.stderr
+        # python-blazarclient 4.6 prints a plugin warning before the JSON.
+        out = proc.stdout
+        starts = [i for i in (out.find('\n{'), out.find('\n['),
+                              0 if out[:1] in '{[' else -1) if i >= 0]
+        if out and starts:
+            return proc.returncode, json.loads(out[min(starts):]), proc.stderr
+        return proc.returncode, out.strip(), proc.stderr
 
     def nova_hypervisor_id(self, name):
         # API 2.1 names hypervisors by integer id, as Promise does.
@@ -170,6 +174,8 @@ class TestHostLease(HostReservationBase):
         reservations = lease['reservations']
         if isinstance(reservations, str):
             reservations = json.loads(reservations)
+        if isinstance(reservations, dict):
+            reservations = [reservations]
         reservation_id = reservations[0]['id']
         self.assertEqual('PENDING', lease['status'])
 
