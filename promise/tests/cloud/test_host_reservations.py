@@ -208,8 +208,17 @@ class TestHostLease(HostReservationBase):
             'other-project', {'reservation': reservation_id}, who='admin'))
         self.assertEqual('ERROR', stranger.status)
 
-        ended = self.wait_lease(lease['id'], 'TERMINATED')
-        self.assertEqual(['DONE'] * 3, [e['status'] for e in ended['events']])
+        self.wait_lease(lease['id'], 'TERMINATED')
+        # The end event is recorded DONE just after the lease terminates.
+        deadline = time.monotonic() + 30
+        while True:
+            ended = self.promise('GET', '/leases/%s' % lease['id'],
+                                 who='demo').json()['lease']
+            states = [e['status'] for e in ended['events']]
+            if states == ['DONE'] * 3 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        self.assertEqual(['DONE'] * 3, states)
         fixture.wait_for_server_gone(self.cloud.admin, inside.id,
                                      timeout=60)
         self.assertIn(name, self.aggregate('freepool').hosts)
