@@ -17,6 +17,7 @@ from promise.db.models import capacity as capacity_models
 from promise.engine import hosts as host_engine
 from promise.engine import intervals
 from promise.engine import properties
+from promise.engine import slots
 from promise.engine import timeline
 
 CONF = conf.CONF
@@ -55,23 +56,21 @@ def out_of_pool_intervals(session, host_ids, start, end):
     return {h: timeline.merge(v) for h, v in out.items()}
 
 
-def held_intervals(session, host_ids, start, end):
-    """{host id: merged [(start, end)]} when any reservation holds part or
-    all of the host, cleaning time included."""
+def held_intervals(session, host_ids, start, end, tables=None):
+    """{host id: merged [(start, end)]} when reservations hold part or all
+    of each host (by default: whole hosts and instance slots), cleaning
+    time included."""
     lo, hi = intervals.padded(start, end, CONF.cleaning_time)
     held = collections.defaultdict(list)
-    pad = intervals.padded
-    sources = [models.HostAllocation]
-    instance_alloc = getattr(models, 'InstanceAllocation', None)
-    if instance_alloc is not None:
-        sources.append(instance_alloc)
-    for table in sources:
+    for table in tables or (models.HostAllocation,
+                            models.InstanceAllocation):
         rows = session.execute(
             sa.select(table.host_id, table.start_date, table.end_date)
             .where(table.host_id.in_(host_ids), table.start_date < hi,
                    table.end_date > lo))
         for host_id, a_start, a_end in rows:
-            held[host_id].append(pad(a_start, a_end, CONF.cleaning_time))
+            held[host_id].append(intervals.padded(a_start, a_end,
+                                                  CONF.cleaning_time))
     return {h: timeline.merge(v) for h, v in held.items()}
 
 
@@ -117,3 +116,72 @@ def host_timeline(session, start, end, hypervisor_query=None,
         used=timeline.count(start, end, used))
     return [(s, e, dict(v, available=v['total'] - v['reserved']))
             for s, e, v in steps]
+
+
+def _host_pieces(start, end, pool, usage_steps):
+    """[(t0, t1, used)] where the host is in the pool, splitting the pool
+    intervals at the host's usage steps."""
+    pieces = []
+    for p_start, p_end in pool:
+        for u_start, u_end, used in usage_steps:
+            lo, hi = max(p_start, u_start), min(p_end, u_end)
+            if lo < hi:
+                pieces.append((lo, hi, used))
+    return pieces
+
+
+def instance_timeline(session, start, end, resource_query=None,
+                      shape=None):
+    """Capacity for virtual:instance over [start, end).
+
+    Without ``shape``: [(t0, t1, {resource: {total, reserved, used,
+    available}})] for vcpus, memory_mb and disk_gb. With a shape: how many
+    instances of it fit, packing per host, as {total, reserved, used,
+    available}. Hosts held whole by physical:host reservations, out of the
+    pool or unhealthy count for nothing.
+    """
+    hosts = [h for h in matching_hosts(session, None, resource_query)
+             if h.capacity_vcpus is not None]
+    ids = [h.id for h in hosts]
+    out = out_of_pool_intervals(session, ids, start, end) if ids else {}
+    whole = (held_intervals(session, ids, start, end,
+                            tables=(models.HostAllocation,))
+             if ids else {})
+    usages = slots.usages_by_host(session, ids, start, end)
+    weights = collections.defaultdict(list)
+    for host in hosts:
+        capacity = slots.host_capacity(host, include_used=False)
+        pool = timeline.subtract([(start, end)], out.get(host.id, []) +
+                                 whole.get(host.id, []))
+        steps = slots.steps(usages.get(host.id, []), start, end,
+                            CONF.cleaning_time)
+        for lo, hi, used in _host_pieces(start, end, pool, steps):
+            if shape is None:
+                for name, cap, taken in zip(slots.RESOURCES, capacity,
+                                            used):
+                    weights[(name, 'total')].append((lo, hi, cap))
+                    weights[(name, 'reserved')].append((lo, hi, taken))
+            else:
+                fits = slots.fit(capacity, slots.ZERO, shape)
+                free = slots.fit(capacity, used, shape)
+                weights[('instances', 'total')].append((lo, hi, fits))
+                weights[('instances', 'reserved')].append(
+                    (lo, hi, fits - free))
+    names = ('instances',) if shape is not None else slots.RESOURCES
+    series = {}
+    for name in names:
+        for key in ('total', 'reserved'):
+            series['%s.%s' % (name, key)] = timeline.weighted(
+                start, end, weights[(name, key)])
+    result = []
+    for s, e, values in timeline.combine(start, end, **series):
+        step = {}
+        for name in names:
+            total = values['%s.total' % name]
+            reserved = values['%s.reserved' % name]
+            # Running instances are not tracked per slot yet.
+            step[name] = {'total': total, 'reserved': reserved, 'used': 0,
+                          'available': total - reserved}
+        result.append((s, e, step['instances'] if shape is not None
+                       else step))
+    return result

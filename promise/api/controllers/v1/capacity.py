@@ -10,6 +10,7 @@ from promise.common import dates as common_dates
 from promise.db import api as db
 from promise.engine import capacity
 from promise.engine import properties
+from promise.engine import slots
 from promise import exceptions
 from promise import policy
 
@@ -32,6 +33,26 @@ def _window(query):
         raise exceptions.InvalidInput(
             reason='The window may span at most %d days.' % MAX_DAYS)
     return start, end
+
+
+def _shape(query):
+    """The instance shape asked for, or None."""
+    given = {k: query[k] for k in ('vcpus', 'memory_mb', 'disk_gb')
+             if k in query}
+    if not given:
+        return None
+    values = {}
+    for key in ('vcpus', 'memory_mb', 'disk_gb'):
+        text = str(given.get(key, '0')).strip()
+        if not text.isdigit():
+            raise exceptions.InvalidInput(
+                reason='%s must be a whole number, not %r.' % (key, text))
+        values[key] = int(text)
+    if not any(values.values()):
+        raise exceptions.InvalidInput(
+            reason='An instance shape needs at least one of vcpus, '
+                   'memory_mb, disk_gb above 0.')
+    return slots.Shape(**values)
 
 
 def _steps(steps):
@@ -58,18 +79,40 @@ class CapacityController(rest.RestController):
                                  'hypervisor_properties')
         resource = properties.parse(query.get('resource_properties'),
                                     'resource_properties')
-        if resource_type != 'physical:host':
+        shape = _shape(query)
+        body = {'resource_type': resource_type,
+                'start_date': common_dates.format_date(start),
+                'end_date': common_dates.format_date(end)}
+        if resource_type == 'physical:host':
+            if shape is not None:
+                raise exceptions.InvalidInput(
+                    reason='vcpus, memory_mb and disk_gb describe an '
+                           'instance shape; they go with resource_type '
+                           'virtual:instance.')
+            with db.reader() as session:
+                steps = capacity.host_timeline(session, start, end, hyper,
+                                               resource)
+            body['unit'] = 'hosts'
+            body['min_available'] = min(v['available'] for _, _, v in steps)
+        elif resource_type == 'virtual:instance':
+            if hyper is not None:
+                raise exceptions.InvalidInput(
+                    reason='virtual:instance capacity is filtered with '
+                           'resource_properties only.')
+            with db.reader() as session:
+                steps = capacity.instance_timeline(session, start, end,
+                                                   resource, shape)
+            if shape is not None:
+                body['unit'] = 'instances'
+                body['min_available'] = min(v['available']
+                                            for _, _, v in steps)
+            else:
+                body['min_available'] = {
+                    name: min(v[name]['available'] for _, _, v in steps)
+                    for name in ('vcpus', 'memory_mb', 'disk_gb')}
+        else:
             raise exceptions.InvalidInput(
-                reason='Capacity is available for resource_type '
-                       'physical:host.')
-        with db.reader() as session:
-            steps = capacity.host_timeline(session, start, end, hyper,
-                                           resource)
-        return {'capacity': {
-            'resource_type': resource_type,
-            'start_date': common_dates.format_date(start),
-            'end_date': common_dates.format_date(end),
-            'unit': 'hosts',
-            'timeline': _steps(steps),
-            'min_available': min(v['available'] for _, _, v in steps),
-        }}
+                reason='resource_type must be physical:host or '
+                       'virtual:instance.')
+        body['timeline'] = _steps(steps)
+        return {'capacity': body}
