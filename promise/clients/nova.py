@@ -225,6 +225,18 @@ class NovaClient:
             search_opts={'all_tenants': 1, 'flavor': flavor_id})
         return [s.id for s in servers]
 
+    def flavor_servers_by_host(self, flavor_id):
+        """{compute service host: count} of servers of every project
+        booted with the flavor."""
+        counts = {}
+        for server in self.nova.servers.list(
+                detailed=True,
+                search_opts={'all_tenants': 1, 'flavor': flavor_id}):
+            host = getattr(server, 'OS-EXT-SRV-ATTR:host', None)
+            if host:
+                counts[host] = counts.get(host, 0) + 1
+        return counts
+
     # -- server groups --------------------------------------------------------
 
     def find_server_groups(self, name):

@@ -12,6 +12,7 @@ def reservation(res):
         'status': res.status,
         'missing_resources': res.missing_resources,
         'resources_changed': res.resources_changed,
+        'expiry': res.expiry,
         # Servers Nova runs inside the reservation, as last reconciled.
         'used': sum(u.servers for u in res.usage),
         'created_at': dates.format_timestamp(res.created_at),

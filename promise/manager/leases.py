@@ -9,6 +9,7 @@ import time
 from oslo_db import api as oslo_db_api
 from oslo_log import log as logging
 from oslo_utils import uuidutils
+import sqlalchemy as sa
 
 from promise.common import dates
 from promise.common import views
@@ -166,11 +167,12 @@ class LeaseManager:
     def _add_reservation(self, session, lease, res_values):
         res_values = dict(res_values)
         resource_type = res_values.pop('resource_type')
+        expiry = res_values.pop('expiry', None)
         plugin = loader.get(resource_type)
         res = models.Reservation(
             id=uuidutils.generate_uuid(), resource_type=resource_type,
             status=status.Reservation.PENDING, missing_resources=False,
-            resources_changed=False)
+            resources_changed=False, expiry=expiry)
         lease.reservations.append(res)
         session.flush()
         plugin.reserve(session, lease, res, res_values)
@@ -291,9 +293,20 @@ class LeaseManager:
             if lease.status_before in (status.ACTIVE, status.ERROR):
                 self._each_plugin(ctx, lease, 'on_end')
             elif lease.status_before == status.PENDING:
-                self._each_plugin(ctx, lease, 'discard')
+                self._discard(ctx, lease)
             payload = self._delete_rows(ctx, lease)
         notifier.notify(ctx, 'lease.delete', payload, recorded=True)
+
+    def _discard(self, ctx, lease):
+        # Nothing of a pending lease runs yet: failing to remove its
+        # prepared objects (Nova down) must not keep the user from
+        # deleting it. They hold no host, and the failure is logged.
+        for res in lease.reservations:
+            try:
+                self._plugin_call(res, 'discard', ctx, lease)
+            except Exception:
+                LOG.exception('Could not remove what reservation %s '
+                              'prepared in other services', res.id)
 
     @retry_on_deadlock
     def _delete_rows(self, ctx, lease):
@@ -350,6 +363,70 @@ class LeaseManager:
             self._each_plugin(ctx, lease, 'on_end')
             self._set_reservations(ctx, lease, status.Reservation.DELETED)
 
+    # -- expiry ------------------------------------------------------------
+
+    def expire_unused(self, now=None):
+        """Release active reservations with an ``expiry`` in which nothing
+        has run by that many minutes after the start (usage as last
+        reconciled). Returns the ids released."""
+        now = now or dates.utcnow()
+        ctx = context.admin_context()
+        res = models.Reservation
+        with db.reader(ctx) as session:
+            candidates = session.scalars(
+                sa.select(res).join(models.Lease)
+                .where(res.status == status.Reservation.ACTIVE,
+                       res.expiry.isnot(None),
+                       models.Lease.status == status.ACTIVE)).all()
+            due = [(r.lease_id, r.id) for r in candidates
+                   if r.lease.start_date + datetime.timedelta(
+                       minutes=r.expiry) <= now and
+                   not any(u.servers for u in r.usage)]
+        released = []
+        for lease_id, reservation_id in due:
+            if self._expire(ctx, lease_id, reservation_id, now):
+                released.append(reservation_id)
+        return released
+
+    def _expire(self, ctx, lease_id, reservation_id, now):
+        with db.reader(ctx) as session:
+            lease = lease_db.get(session, lease_id)
+            reservation = session.get(models.Reservation, reservation_id)
+        try:
+            # Nova first: until the allocation is trimmed below, nobody
+            # else can have these resources.
+            self._plugin_call(reservation, 'on_end', ctx, lease)
+        except Exception:
+            LOG.exception('Releasing expired reservation %s in Nova failed; '
+                          'will try again', reservation_id)
+            return False
+        with db.writer(ctx) as session:
+            won = session.execute(
+                sa.update(models.Reservation)
+                .where(models.Reservation.id == reservation_id,
+                       models.Reservation.status ==
+                       status.Reservation.ACTIVE)
+                .values(status=status.Reservation.EXPIRED)
+                .execution_options(synchronize_session=False)).rowcount
+            if not won:
+                return False  # another manager did it
+            for table in (models.HostAllocation, models.InstanceAllocation):
+                session.execute(
+                    sa.update(table)
+                    .where(table.reservation_id == reservation_id,
+                           table.end_date > now)
+                    .values(end_date=now)
+                    .execution_options(synchronize_session=False))
+            lease = lease_db.get(session, lease_id)
+            session.refresh(lease)
+            payload = dict(self._payload(lease),
+                           reservation_id=reservation_id)
+            outbox.record_in(session, 'reservation.expired', payload)
+        LOG.info('Reservation %s of lease %s expired unused', reservation_id,
+                 lease_id)
+        notifier.notify(ctx, 'reservation.expired', payload, recorded=True)
+        return True
+
     # -- helpers -------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -396,6 +473,9 @@ class LeaseManager:
 
     def _each_plugin(self, ctx, lease, method):
         for res in lease.reservations:
+            if res.status == status.Reservation.EXPIRED:
+                # Released already; its resources may be someone else's.
+                continue
             self._plugin_call(res, method, ctx, lease)
 
     @staticmethod
@@ -408,6 +488,8 @@ class LeaseManager:
             return
         with db.writer(ctx) as session:
             for res in lease.reservations:
+                if res.status == status.Reservation.EXPIRED:
+                    continue
                 session.get(models.Reservation, res.id).status = new_status
                 res.status = new_status
 

@@ -92,7 +92,8 @@ class ManagerService:
             self.lease_manager.run_event, host,
             interval=CONF.manager.event_interval,
             claim_timeout=CONF.manager.event_claim_timeout)
-        self.usage_loop = usage.loop(CONF.manager.usage_interval)
+        self.usage_loop = usage.loop(CONF.manager.usage_interval,
+                                     self.lease_manager)
         self.health_loop = health.loop(CONF.manager.health_interval)
         self.capacity_loop = periodic.Periodic(
             'capacity', CONF.manager.capacity_interval,

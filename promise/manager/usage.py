@@ -14,8 +14,14 @@ from promise.db import models
 from promise.manager import status
 
 
+INSTANCE_TYPES = ('virtual:instance', 'flavor:instance')
+
+
 def reconcile(nova, now=None):
-    """Count servers on each host of every active host reservation."""
+    """Count what Nova runs inside every active reservation: servers on
+    the hosts of host reservations, servers booted with the flavor of
+    instance reservations. Stored as Usage rows; returns
+    {(reservation id, host id): servers}."""
     now = now or dates.utcnow()
     alloc = models.HostAllocation
     res = models.Reservation
@@ -27,12 +33,28 @@ def reconcile(nova, now=None):
             .join(models.Host, models.Host.id == alloc.host_id)
             .where(res.status == status.Reservation.ACTIVE,
                    alloc.start_date <= now, alloc.end_date > now)).all()
+        instance_reservations = list(session.scalars(
+            sa.select(res.id).where(res.status == status.Reservation.ACTIVE,
+                                    res.resource_type.in_(INSTANCE_TYPES))))
+        host_ids = dict(session.execute(
+            sa.select(models.Host.service_name, models.Host.id)).all())
     counts = {}
     servers_by_host = {}
     for reservation_id, host_id, hostname in rows:
         if hostname not in servers_by_host:
             servers_by_host[hostname] = len(nova.servers_on(hostname))
         counts[(reservation_id, host_id)] = servers_by_host[hostname]
+    for reservation_id in instance_reservations:
+        # The reservation's flavor has the reservation's id.
+        for service, count in nova.flavor_servers_by_host(
+                reservation_id).items():
+            if service in host_ids:
+                counts[(reservation_id, host_ids[service])] = count
+    _store(counts, now)
+    return counts
+
+
+def _store(counts, now):
     with db.writer() as session:
         existing = {(u.reservation_id, u.host_id): u for u in
                     session.scalars(sa.select(models.Usage))}
@@ -47,9 +69,15 @@ def reconcile(nova, now=None):
         for row in existing.values():
             # The reservation ended or moved off the host.
             session.delete(row)
-    return counts
 
 
-def loop(interval):
+def pass_(nova, expirer=None):
+    """One periodic pass: reconcile, then release what expired unused."""
+    reconcile(nova)
+    if expirer is not None:
+        expirer.expire_unused()
+
+
+def loop(interval, expirer=None):
     return periodic.Periodic(
-        'usage', interval, lambda: reconcile(nova_client.client()))
+        'usage', interval, lambda: pass_(nova_client.client(), expirer))

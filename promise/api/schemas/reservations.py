@@ -4,10 +4,16 @@ from promise.api import validation
 
 QUERY = {'type': ['string', 'array', 'null']}
 
+# Minutes after the start within which something must run in the
+# reservation, or it is released (OPNFV Promise "expiry"); "" / null: none.
+EXPIRY = dict(validation.INT_LIKE)
+EXPIRY['anyOf'] = EXPIRY['anyOf'] + [{'type': 'null'}]
+
 HOST = {
     'type': 'object',
     'properties': {
         'resource_type': {'const': 'physical:host'},
+        'expiry': EXPIRY,
         'min': validation.INT_LIKE,
         'max': validation.INT_LIKE,
         'hypervisor_properties': QUERY,
@@ -44,6 +50,7 @@ VIRTUAL_INSTANCE = {
     'type': 'object',
     'properties': {
         'resource_type': {'const': 'virtual:instance'},
+        'expiry': EXPIRY,
         'amount': validation.INT_LIKE,
         'vcpus': validation.INT_LIKE,
         'memory_mb': validation.INT_LIKE,
@@ -59,6 +66,7 @@ FLAVOR_INSTANCE = {
     'type': 'object',
     'properties': {
         'resource_type': {'const': 'flavor:instance'},
+        'expiry': EXPIRY,
         'flavor_id': FLAVOR_ID,
         'amount': validation.INT_LIKE,
         'affinity': AFFINITY,

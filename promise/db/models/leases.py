@@ -54,6 +54,9 @@ class Reservation(TimestampMixin, Base):
     resource_type = sa.Column(sa.String(66), nullable=False)
     status = sa.Column(sa.String(16), nullable=False)
     missing_resources = sa.Column(sa.Boolean, nullable=False, default=False)
+    # Minutes after the start by which something must run in it, or it is
+    # released; None: never.
+    expiry = sa.Column(sa.Integer)
     resources_changed = sa.Column(sa.Boolean, nullable=False, default=False)
 
     lease = orm.relationship('Lease', back_populates='reservations')
