@@ -3,6 +3,7 @@
 from oslo_log import log as logging
 
 from promise import conf
+from promise.conf import net_value
 from promise.conf import opts
 
 CONF = conf.CONF
@@ -15,6 +16,8 @@ def parse_args(argv, default_config_files=None, configure_logging=True):
     CONF(argv[1:], project='promise',
          version=_version(),
          default_config_files=default_config_files)
+    # Refuse to start on settings that would give wrong answers later.
+    net_value.exit_if_invalid(CONF)
     if configure_logging:
         logging.setup(CONF, 'promise')
 

@@ -5,6 +5,8 @@ from oslo_config import cfg
 from promise.conf import api
 from promise.conf import default
 from promise.conf import manager
+from promise.conf import multicloud
+from promise.conf import net_value
 from promise.conf import notifications
 from promise.conf import nova
 
@@ -13,5 +15,7 @@ CONF = cfg.CONF
 default.register_opts(CONF)
 api.register_opts(CONF)
 manager.register_opts(CONF)
+multicloud.register_opts(CONF)
+net_value.register_opts(CONF)
 notifications.register_opts(CONF)
 nova.register_opts(CONF)

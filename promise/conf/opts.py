@@ -6,10 +6,13 @@ from oslo_db import options as db_options
 from promise.conf import api
 from promise.conf import default
 from promise.conf import manager
+from promise.conf import multicloud
+from promise.conf import net_value
 from promise.conf import notifications
 from promise.conf import nova
 
-_MODULES = (default, api, manager, nova, notifications)
+_MODULES = (default, api, manager, nova, notifications, multicloud,
+            net_value)
 
 DEFAULT_CONNECTION = 'sqlite:///$state_path/promise.sqlite'
 

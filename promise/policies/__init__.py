@@ -4,10 +4,11 @@ from promise.policies import base
 from promise.policies import capacity
 from promise.policies import hosts
 from promise.policies import leases
+from promise.policies import nfv
 from promise.policies import subscriptions
 
 
 def list_rules():
     return itertools.chain(base.list_rules(), leases.list_rules(),
                            hosts.list_rules(), capacity.list_rules(),
-                           subscriptions.list_rules())
+                           subscriptions.list_rules(), nfv.list_rules())

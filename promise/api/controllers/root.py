@@ -1,5 +1,6 @@
 import pecan
 
+from promise.api.controllers import multicloud
 from promise.api.controllers import v1
 from promise.api.middleware import microversion
 
@@ -16,6 +17,7 @@ def version_document(base_url):
 
 class RootController:
     v1 = v1.V1Controller()
+    api = multicloud.ApiController()
 
     @pecan.expose('json')
     def index(self):

@@ -1,0 +1,24 @@
+"""ONAP Multicloud and ETSI NFV endpoints."""
+
+from oslo_policy import policy
+
+from promise.policies import base
+
+rules = [
+    policy.DocumentedRuleDefault(
+        name='promise:multicloud:check',
+        check_str=base.ADMIN_OR_PROJECT_READER,
+        description='ONAP Multicloud: which VIMs (regions and availability '
+                    'zones) have capacity, and the net value of a '
+                    'placement there.',
+        operations=[{'path': '/api/multicloud/v0/check_vim_capacity',
+                     'method': 'POST'},
+                    {'path': '/api/multicloud/v1/check_vim_capacity',
+                     'method': 'POST'},
+                    {'path': '/api/multicloud/v1/net_value',
+                     'method': 'POST'}]),
+]
+
+
+def list_rules():
+    return rules
