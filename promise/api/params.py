@@ -17,7 +17,17 @@ _PAGING = ('limit', 'marker', 'sort_key', 'sort_dir')
 _SCOPE = ('project_id', 'all_projects')
 
 
+def single(query):
+    """Refuse a query parameter given more than once."""
+    repeated = sorted(k for k, v in query.items() if isinstance(v, list))
+    if repeated:
+        raise exceptions.InvalidInput(
+            reason='Query parameter(s) given more than once: %s.'
+            % ', '.join(repeated))
+
+
 def list_params(query, filters, sort_keys):
+    single(query)
     unknown = set(query) - set(_PAGING) - set(_SCOPE) - set(filters)
     if unknown:
         raise exceptions.InvalidInput(

@@ -4,9 +4,11 @@ Nova's API 2.1 is used on purpose: it names hypervisors by integer id,
 which is what Blazar clients expect as host ids.
 """
 
+import functools
 import threading
 import time
 
+from keystoneauth1 import exceptions as ks_exc
 from novaclient import client as nova_client
 from novaclient import exceptions as nova_exc
 from oslo_log import log as logging
@@ -29,7 +31,13 @@ def client():
     if _CLIENT is None:
         with _LOCK:
             if _CLIENT is None:
-                _CLIENT = NovaClient()
+                try:
+                    _CLIENT = NovaClient()
+                except ks_exc.ClientException as exc:
+                    # [nova] credentials missing or wrong.
+                    raise exceptions.ServiceUnavailable(
+                        reason='Promise cannot use Nova: %s (check the '
+                               '[nova] section of promise.conf).' % exc)
     return _CLIENT
 
 
@@ -54,6 +62,29 @@ def for_user(token):
     return NovaClient(nova_client.Client(API_VERSION, session=sess))
 
 
+def _unavailable_on_failure(cls):
+    """Turn a failed Nova call into 503 ServiceUnavailable: Nova being
+    unreachable, unconfigured or refusing is not the caller's fault."""
+    def wrap(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            try:
+                return func(*args, **kwargs)
+            except exceptions.PromiseException:
+                raise
+            except (ks_exc.ClientException, nova_exc.ClientException) as exc:
+                LOG.warning('Nova call %s failed: %s', func.__name__, exc)
+                raise exceptions.ServiceUnavailable(
+                    reason='Nova cannot be reached or refused the request '
+                           '(%s: %s).' % (type(exc).__name__, exc))
+        return wrapper
+    for name, value in list(vars(cls).items()):
+        if callable(value) and not name.startswith('_'):
+            setattr(cls, name, wrap(value))
+    return cls
+
+
+@_unavailable_on_failure
 class NovaClient:
 
     def __init__(self, nova=None):
@@ -224,6 +255,24 @@ class NovaClient:
             detailed=False,
             search_opts={'all_tenants': 1, 'flavor': flavor_id})
         return [s.id for s in servers]
+
+    def preemptible_servers_on(self, hypervisor_hostname):
+        """[server id] on the host whose flavor is marked preemptible."""
+        from promise.nova import keys
+        preemptible = {}
+        result = []
+        for server_id, _ in self.servers_on(hypervisor_hostname):
+            try:
+                flavor_id = self.nova.servers.get(server_id).flavor['id']
+                if flavor_id not in preemptible:
+                    specs = self.nova.flavors.get(flavor_id).get_keys()
+                    preemptible[flavor_id] = str(specs.get(
+                        keys.PREEMPTIBLE, '')).lower() == 'true'
+            except nova_exc.NotFound:
+                continue
+            if preemptible[flavor_id]:
+                result.append(server_id)
+        return result
 
     def flavor_servers_by_host(self, flavor_id):
         """{compute service host: count} of servers of every project

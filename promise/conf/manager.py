@@ -27,6 +27,10 @@ opts = [
     cfg.IntOpt('search_horizon_days', default=30, min=1,
                help='How far after the requested start Promise looks for '
                     'alternative windows when a lease does not fit.'),
+    cfg.FloatOpt('offer_search_seconds', default=5.0, min=0.1,
+                 help='How long the search for alternative windows may take '
+                      'before answering with what it found. Keep it well '
+                      'below [api] rpc_timeout.'),
     cfg.IntOpt('max_alternatives', default=3, min=0,
                help='How many alternative windows an infeasible request '
                     'is offered.'),

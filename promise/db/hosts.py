@@ -37,17 +37,18 @@ def list_(session):
 
 def set_capabilities(session, host, capabilities):
     """Add or change capabilities, and record their names as properties."""
-    current = {c.name: c for c in host.capabilities}
+    # Names compare without case, as MariaDB's collation does.
+    current = {c.name.lower(): c for c in host.capabilities}
     for name, value in capabilities.items():
-        if name in current:
-            current[name].value = value
+        if name.lower() in current:
+            current[name.lower()].value = value
         else:
             host.capabilities.append(models.HostCapability(name=name,
                                                            value=value))
-    known = set(session.scalars(
+    known = {n.lower() for n in session.scalars(
         sa.select(models.ResourceProperty.name).where(
-            models.ResourceProperty.resource_type == RESOURCE_TYPE)))
-    for name in set(capabilities) - known:
+            models.ResourceProperty.resource_type == RESOURCE_TYPE))}
+    for name in (n for n in capabilities if n.lower() not in known):
         session.add(models.ResourceProperty(resource_type=RESOURCE_TYPE,
                                             name=name, private=False))
 

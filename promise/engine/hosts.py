@@ -12,6 +12,7 @@ overlapping windows, whatever the number of API workers and managers.
 import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import attributes as orm_attributes
 
 from promise.common import dates
 from promise import conf
@@ -158,4 +159,6 @@ def claim(session, hosts):
     if session.execute(stmt).rowcount != len(hosts):
         raise exceptions.ConcurrentUpdate()
     for host in hosts:
-        host.generation += 1
+        # The UPDATE above did it; keep the ORM from sending another.
+        orm_attributes.set_committed_value(host, 'generation',
+                                           host.generation + 1)

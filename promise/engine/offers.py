@@ -9,6 +9,7 @@ check writes nothing.
 """
 
 import datetime
+import time
 
 from promise import exceptions
 
@@ -40,9 +41,11 @@ def fits(session, reserve, start, end):
 
 
 def alternatives(session, plugins, reserve, start, end, reservations,
-                 horizon, limit, max_trials=200):
+                 horizon, limit, max_trials=200, budget=None):
     """Up to ``limit`` windows of the same duration, earliest first, within
-    ``horizon`` after ``start``, in which the whole lease fits."""
+    ``horizon`` after ``start``, in which the whole lease fits. The search
+    stops after ``budget`` seconds with what it found: an offer must
+    arrive before the API gives up waiting for the answer."""
     if limit <= 0:
         return []
     duration = end - start
@@ -54,7 +57,10 @@ def alternatives(session, plugins, reserve, start, end, reservations,
     found = []
     candidates = sorted({_ceil_minute(m) for m in moments
                          if start <= m <= until})
+    deadline = None if budget is None else time.monotonic() + budget
     for moment in candidates[:max_trials]:
+        if deadline is not None and time.monotonic() > deadline:
+            break
         if fits(session, reserve, moment, moment + duration):
             found.append((moment, moment + duration))
             if len(found) == limit:

@@ -157,7 +157,8 @@ class LeaseManager:
                 session, loader.get, reserve, start, end, reservations,
                 horizon=datetime.timedelta(
                     days=CONF.manager.search_horizon_days),
-                limit=CONF.manager.max_alternatives)
+                limit=CONF.manager.max_alternatives,
+                budget=CONF.manager.offer_search_seconds)
         result['max_reservable'] = most
         result['alternatives'] = [{'start_date': dates.format_date(a),
                                    'end_date': dates.format_date(b)}

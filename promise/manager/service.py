@@ -1,12 +1,15 @@
 """promise-manager: the RPC endpoint (thin), the event loop and the
 periodic passes (usage, health, capacity, webhook delivery)."""
 
+import inspect
+
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
 from promise.common import periodic
 from promise import conf
 from promise import context
+from promise import exceptions
 from promise.manager import capacity
 from promise.manager import events
 from promise.manager import health
@@ -23,7 +26,19 @@ CONF = conf.CONF
 LOG = logging.getLogger(__name__)
 
 
-class ManagerEndpoint:
+class _Expected(type):
+    """Marks every endpoint method: PromiseExceptions are answers to the
+    caller (4xx), not manager failures to log with a traceback."""
+
+    def __new__(mcs, name, bases, namespace):
+        for key, value in list(namespace.items()):
+            if inspect.isfunction(value) and not key.startswith('_'):
+                namespace[key] = messaging.expected_exceptions(
+                    exceptions.PromiseException)(value)
+        return super().__new__(mcs, name, bases, namespace)
+
+
+class ManagerEndpoint(metaclass=_Expected):
     target = messaging.Target(version='1.0')
 
     def __init__(self, lease_manager, host_manager, capacity_manager):

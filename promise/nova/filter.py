@@ -53,20 +53,28 @@ class PromiseFilter(filters.BaseHostFilter):
                              'project', host_state.host, hint)
                     return False
             return False
+        preemptible = _extra_specs(spec_obj).get(
+            keys.PREEMPTIBLE, '').lower() == 'true'
         for agg in aggregates:
             metadata = agg.metadata or {}
-            if keys.FREEPOOL in metadata or keys.RESERVATION in metadata:
+            if keys.RESERVATION in metadata or INSTANCE_RESERVATION in \
+                    metadata:
+                return False
+            if keys.FREEPOOL in metadata and not preemptible:
                 return False
         return True
 
 
-def _flavor_reservation(spec_obj):
+def _extra_specs(spec_obj):
     try:
-        extra_specs = spec_obj.flavor.extra_specs or {}
+        return spec_obj.flavor.extra_specs or {}
     except (AttributeError, NotImplementedError):
         # No flavor, or extra specs not loaded (o.vo raises then).
-        return None
-    return extra_specs.get(INSTANCE_RESERVATION)
+        return {}
+
+
+def _flavor_reservation(spec_obj):
+    return _extra_specs(spec_obj).get(INSTANCE_RESERVATION)
 
 
 def _in_instance_reservation(host_state, aggregates, reservation_id,

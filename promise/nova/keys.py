@@ -8,5 +8,8 @@ OWNER = 'promise:owner'
 # On a reservation flavor's extra specs and its aggregate: the
 # virtual:instance reservation it belongs to.
 INSTANCE_RESERVATION = 'promise:instance_reservation'
+# On a flavor: its instances may borrow free-pool hosts that no
+# reservation holds now, and are deleted when a reservation needs them.
+PREEMPTIBLE = 'promise:preemptible'
 # Scheduler hint users pass to boot into their reservation (Blazar's name).
 HINT = 'reservation'

@@ -44,9 +44,12 @@ class NoAuthContext:
     @webob.dec.wsgify
     def __call__(self, req):
         headers = req.headers
-        roles = [r.strip() for r in
-                 headers.get('X-Roles', '').split(',') if r.strip()]
-        roles = _expand(roles or CONF.noauth.roles)
+        header = headers.get('X-Roles')
+        # Only an absent header means "the [noauth] roles"; an empty one
+        # names a caller with no roles.
+        roles = (list(CONF.noauth.roles) if header is None else
+                 [r.strip() for r in header.split(',') if r.strip()])
+        roles = _expand(roles)
         ctx = context.RequestContext(
             user_id=headers.get('X-User-Id') or CONF.noauth.user_id,
             project_id=(headers.get('X-Project-Id') or

@@ -4,8 +4,13 @@
 # hostnames name the host.
 CAPABILITY_VALUE = {'type': ['string', 'number', 'boolean']}
 
+# Capability names: letters, digits and _ . : - (length is checked with
+# Blazar's own message).
+CAPABILITY_NAME = {'pattern': '^[A-Za-z0-9_.:-]+$'}
+
 CREATE = {
     'type': 'object',
+    'propertyNames': CAPABILITY_NAME,
     'properties': {
         'name': {'type': ['string', 'integer'], 'minLength': 1,
                  'maxLength': 255},
@@ -16,6 +21,7 @@ CREATE = {
 
 UPDATE = {
     'type': 'object',
+    'propertyNames': CAPABILITY_NAME,
     'additionalProperties': CAPABILITY_VALUE,
     'minProperties': 1,
 }

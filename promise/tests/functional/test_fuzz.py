@@ -4,8 +4,7 @@ Every operation of doc/source/api/openapi.yaml gets generated requests,
 valid ones (positive mode) and invalid ones (negative mode), sent to a real
 promise-api + two promise-managers on MariaDB and RabbitMQ. For each answer:
 
-* no 5xx (except the known bugs recognised by ``known_bug``, each with a
-  regression test that is an expected failure);
+* no 5xx;
 * every error answer has the Blazar error body: exactly error_code,
   error_message, error_name, both numbers equal to the HTTP status, a
   non-empty message (409 may add Promise's offer keys);
@@ -46,42 +45,6 @@ HOST_ID = 4343
 PROPERTY = 'fuzz_gpu'
 
 OFFER_KEYS = {'max_reservable', 'alternatives'}
-
-# Known bugs (see the fuzz report). Generated cases that hit one are not
-# counted again; each has a regression test below, an expected failure.
-# When a fix lands its regression test fails as an unexpected success:
-# then delete the entry here and the expectFailure there.
-REPEATED_QUERY_BUG = ('a query parameter given twice reaches int() / the '
-                      'SQL filter as a list: 500 instead of 400')
-NO_NOVA_BUG = ('a Nova call that cannot be made (no [nova] credentials '
-               'here: keystoneauth MissingAuthPlugin) is a 500; the wire '
-               'contract says 503 "Nova cannot be reached"')
-CAPABILITY_KEY_BUG = ('extra capability keys that are equal under the '
-                      'MariaDB collation (GPU / gpu) or empty: '
-                      'DBDuplicateEntry, 500 instead of 400 / 409')
-
-
-def _repeated_query(case):
-    return any(isinstance(v, (list, dict))
-               for v in (case.query or {}).values())
-
-
-def known_bug(op, case, resp):
-    """The known bug this 5xx answer shows, or None."""
-    if (resp.status_code == 500 and 'promise-manager failed to handle the '
-            'request (MissingAuthPlugin)' in resp.text):
-        # No Nova in this deployment: host registration and removal, and
-        # lease deletion once the reservation's Nova objects may exist.
-        return NO_NOVA_BUG
-    if (resp.status_code == 500 and _repeated_query(case) and
-            'The server failed to handle the request' in resp.text):
-        return REPEATED_QUERY_BUG
-    if (resp.status_code == 500 and op.path.startswith('/v1/os-hosts') and
-            op.method.upper() in ('POST', 'PUT') and
-            '(DBDuplicateEntry)' in resp.text):
-        return CAPABILITY_KEY_BUG
-    return None
-
 
 CONFORMANCE = [oas_checks.status_code_conformance,
                oas_checks.content_type_conformance,
@@ -184,8 +147,6 @@ class FuzzTests(base.MySQLMixin, base.FunctionalTestCase):
             self.assertIsInstance(body['error_message'], str, where)
             self.assertTrue(body['error_message'].strip(), where)
         if resp.status_code >= 500:
-            if known_bug(op, case, resp):
-                return
             raise AssertionError('server error: %s' % where)
         failure = None
         try:
@@ -231,7 +192,7 @@ class FuzzTests(base.MySQLMixin, base.FunctionalTestCase):
                 if mode != GenerationMode.NEGATIVE:
                     raise
 
-    # -- regression tests of known bugs ---------------------------------------
+    # -- regression tests of bugs the fuzzing found ------------------------
 
     def test_repeated_query_parameter(self):
         def answered_400():
@@ -241,14 +202,14 @@ class FuzzTests(base.MySQLMixin, base.FunctionalTestCase):
                          '/v1/os-hosts/allocations?lease_id=a&lease_id=b'):
                 resp = self.request('GET', path, roles='admin')
                 self.assertBlazarError(resp, 400)
-        self.expectFailure(REPEATED_QUERY_BUG, answered_400)
+        answered_400()
 
     def test_nova_unreachable_is_503(self):
         def answered_503():
             resp = self.request('POST', '/v1/os-hosts', roles='admin',
                                 json={'name': 'fuzz-compute-404'})
             self.assertBlazarError(resp, 503)
-        self.expectFailure(NO_NOVA_BUG, answered_503)
+        answered_503()
 
     def test_capability_keys_equal_under_collation(self):
         def answered_4xx():
@@ -257,7 +218,7 @@ class FuzzTests(base.MySQLMixin, base.FunctionalTestCase):
                                 json={'Fuzz_Rack': 'a', 'fuzz_rack': 'b'})
             self.assertIn(resp.status_code, (400, 409), resp.text)
             self.assertBlazarError(resp, resp.status_code)
-        self.expectFailure(CAPABILITY_KEY_BUG, answered_4xx)
+        answered_4xx()
 
 
 def _describe(case):

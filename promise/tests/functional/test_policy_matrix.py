@@ -45,20 +45,9 @@ ORDER = ('admin', 'member', 'reader', 'other', 'noroles')
 HOST_ID = 4242
 PROPERTY = 'matrix_gpu'
 
-# No Nova in this deployment: an admin request that reaches Nova fails
-# after policy let it through. The wire contract says 503; today a Nova
-# client error (keystoneauth MissingAuthPlugin) comes back as 500.
-NO_NOVA = (503, 500)
-
-# Routing bug in promise/api/controllers/v1/hosts.py: pecan's RestController
-# counts arguments with defaults as required path segments, so
-# ``get_one(self, host_id, sub=None, **query)`` only matches
-# /v1/os-hosts/{id}/<sub>, and GET /v1/os-hosts/{id} answers 404 to
-# everyone. Tests of those rows are known failures until the fix
-# (``get_one(self, host_id, *sub, **query)``) lands; they then fail as
-# unexpected successes: remove the expectFailure wrappers.
-ROUTING_BUG = ('pecan RestController: get_one(host_id, sub=None) never '
-               'matches /v1/os-hosts/{id} (404)')
+# No Nova in this deployment: an admin request that reaches Nova after
+# policy let it through gets 503 ("Nova cannot be reached").
+NO_NOVA = 503
 
 
 def row(admin, member, reader, other, noroles):
@@ -255,14 +244,12 @@ class PolicyMatrixTests:
         self.check_row(row(200, 403, 403, 403, 403), 'GET', '/v1/os-hosts')
 
     def test_show_host(self):
-        self.expectFailure(ROUTING_BUG, self.check_row,
-                           row(200, 403, 403, 403, 403), 'GET',
-                           '/v1/os-hosts/%d' % HOST_ID)
+        self.check_row(row(200, 403, 403, 403, 403), 'GET',
+                       '/v1/os-hosts/%d' % HOST_ID)
 
     def test_show_unknown_host(self):
-        self.expectFailure(ROUTING_BUG, self.check_row,
-                           row(404, 403, 403, 403, 403), 'GET',
-                           '/v1/os-hosts/999999')
+        self.check_row(row(404, 403, 403, 403, 403), 'GET',
+                       '/v1/os-hosts/999999')
 
     def test_create_host(self):
         # Admin passes policy and reaches promise-manager, which needs Nova.
@@ -313,17 +300,9 @@ class PolicyMatrixTests:
 
     def test_empty_roles_header(self):
         """An X-Roles header that is present but empty names a caller with
-        no roles; only an absent header means "use [noauth] roles".
-
-        Today the empty header falls back to [noauth] roles (admin by
-        default): known failure, see the policy-matrix report.
-        """
-        def no_roles_is_refused():
-            resp = self.request('GET', '/v1/os-hosts', roles='')
-            self.assertEqual(403, resp.status_code, resp.text)
-        self.expectFailure(
-            'noauth: an empty X-Roles header falls back to [noauth] roles',
-            no_roles_is_refused)
+        no roles; only an absent header means "use [noauth] roles"."""
+        resp = self.request('GET', '/v1/os-hosts', roles='')
+        self.assertEqual(403, resp.status_code, resp.text)
 
 
 class TestPolicyMatrixMySQL(PolicyMatrixTests, base.MySQLMixin,

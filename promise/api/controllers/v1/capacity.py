@@ -6,6 +6,7 @@ import pecan
 from pecan import rest
 
 from promise.api import dates
+from promise.api import params
 from promise.common import dates as common_dates
 from promise.db import api as db
 from promise.engine import capacity
@@ -68,6 +69,7 @@ class CapacityController(rest.RestController):
         ctx = pecan.request.context
         policy.authorize(ctx, 'promise:capacity:get',
                          {'project_id': ctx.project_id})
+        params.single(query)
         unknown = set(query) - set(PARAMS)
         if unknown:
             raise exceptions.InvalidInput(

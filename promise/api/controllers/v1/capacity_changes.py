@@ -6,6 +6,7 @@ import sqlalchemy as sa
 import webob
 
 from promise.api import dates
+from promise.api import params
 from promise.api.schemas import capacity_changes as schema
 from promise.api import validation
 from promise.common import dates as common_dates
@@ -45,6 +46,7 @@ class CapacityChangesController(rest.RestController):
     @pecan.expose('json')
     def get_all(self, **query):
         _authorize('get')
+        params.single(query)
         host_id = query.pop('host_id', None)
         if query:
             raise exceptions.InvalidInput(

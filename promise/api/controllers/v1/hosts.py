@@ -4,6 +4,7 @@ import pecan
 from pecan import rest
 import webob
 
+from promise.api import params
 from promise.api.schemas import hosts as schema
 from promise.api import validation
 from promise.common import dates
@@ -36,7 +37,14 @@ def _authorize(action):
 
 def _capabilities(body):
     caps = {}
+    folded = {}
     for key, value in body.items():
+        # MariaDB compares names without case: GPU and gpu are one name.
+        if key.lower() in folded:
+            raise exceptions.InvalidInput(
+                reason='Extra capabilities %s and %s differ only in case.'
+                % (folded[key.lower()], key))
+        folded[key.lower()] = key
         if len(key) > schema.CAPABILITY_KEY_MAX:
             raise exceptions.InvalidInput(
                 reason='Extra capability key too long')
@@ -58,6 +66,7 @@ def _allocation_view(host_id, rows):
 
 
 def _allocation_filters(query):
+    params.single(query)
     unknown = set(query) - {'lease_id', 'reservation_id'}
     if unknown:
         raise exceptions.InvalidInput(
@@ -89,6 +98,7 @@ class PropertiesController(rest.RestController):
         # Named keyword parameters make pecan's RestController miss
         # get_all; read them from the query instead.
         _authorize('get_resource_properties')
+        params.single(query)
         detail = query.pop('detail', None)
         show_all = query.pop('all', None)
         if query:
@@ -144,7 +154,13 @@ class HostsController(rest.RestController):
             return {'hosts': [host_view(h) for h in host_db.list_(session)]}
 
     @pecan.expose('json')
-    def get_one(self, host_id, sub=None, **query):
+    def get_one(self, host_id, *subpath, **query):
+        # pecan takes a defaulted argument for a required path segment;
+        # *subpath keeps /os-hosts/{id} routable.
+        if len(subpath) > 1:
+            raise exceptions.NotFound(object='Resource', id='/'.join(subpath))
+        sub = subpath[0] if subpath else None
+        params.single(query)
         if sub is None:
             _authorize('get')
             if query:
