@@ -16,6 +16,7 @@ from oslo_log import log as logging
 from promise.clients import keystone
 from promise import conf
 from promise import exceptions
+from promise.nova import keys
 
 CONF = conf.CONF
 LOG = logging.getLogger(__name__)
@@ -258,7 +259,6 @@ class NovaClient:
 
     def preemptible_servers_on(self, hypervisor_hostname):
         """[server id] on the host whose flavor is marked preemptible."""
-        from promise.nova import keys
         preemptible = {}
         result = []
         for server_id, _ in self.servers_on(hypervisor_hostname):

@@ -19,6 +19,11 @@ opts = [
                help='Seconds between two refreshes of every host\'s '
                     'capacity and ordinary usage from Placement (0 '
                     'disables; registering a host refreshes it at once).'),
+    cfg.IntOpt('preemption_grace', default=300, min=0,
+               help='Seconds before a host reservation starts at which '
+                    'preemptible instances on its hosts are deleted (flavor '
+                    'extra spec promise:preemptible=true). Checked on the '
+                    'usage pass.'),
     cfg.IntOpt('health_interval', default=30, min=0,
                help='Seconds between two checks of the compute services '
                     'of registered hosts in Nova (0 disables). A host whose '

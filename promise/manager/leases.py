@@ -364,6 +364,33 @@ class LeaseManager:
             self._each_plugin(ctx, lease, 'on_end')
             self._set_reservations(ctx, lease, status.Reservation.DELETED)
 
+    # -- preemption ----------------------------------------------------------
+
+    def preempt_upcoming(self, now=None):
+        """Free the hosts of host reservations starting within the grace
+        period ([manager] preemption_grace) of preemptible instances."""
+        now = now or dates.utcnow()
+        soon = now + datetime.timedelta(
+            seconds=CONF.manager.preemption_grace)
+        ctx = context.admin_context()
+        with db.reader(ctx) as session:
+            leases = session.scalars(
+                sa.select(models.Lease).where(
+                    models.Lease.status == status.PENDING,
+                    models.Lease.start_date <= soon,
+                    models.Lease.end_date > now)).all()
+        for lease in leases:
+            for res in lease.reservations:
+                preempt = getattr(loader.get(res.resource_type), 'preempt',
+                                  None)
+                if preempt is None:
+                    continue
+                try:
+                    preempt(ctx, lease, res)
+                except Exception:
+                    LOG.exception('Preempting for reservation %s failed; '
+                                  'its start will try again', res.id)
+
     # -- expiry ------------------------------------------------------------
 
     def expire_unused(self, now=None):

@@ -71,13 +71,16 @@ def _store(counts, now):
             session.delete(row)
 
 
-def pass_(nova, expirer=None):
-    """One periodic pass: reconcile, then release what expired unused."""
+def pass_(nova, lease_manager=None):
+    """One periodic pass: reconcile, release what expired unused, and make
+    room on hosts whose reservations start soon."""
     reconcile(nova)
-    if expirer is not None:
-        expirer.expire_unused()
+    if lease_manager is not None:
+        lease_manager.expire_unused()
+        lease_manager.preempt_upcoming()
 
 
-def loop(interval, expirer=None):
+def loop(interval, lease_manager=None):
     return periodic.Periodic(
-        'usage', interval, lambda: pass_(nova_client.client(), expirer))
+        'usage', interval,
+        lambda: pass_(nova_client.client(), lease_manager))

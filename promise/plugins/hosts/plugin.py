@@ -12,6 +12,7 @@ from promise.engine import hosts as engine
 from promise.engine import properties
 from promise import exceptions
 from promise.manager import status
+from promise.notifications import notifier
 from promise.plugins import base
 from promise.plugins.hosts import aggregates
 
@@ -145,7 +146,24 @@ class HostPlugin(base.ResourcePlugin):
             reservation.resource_id = str(agg.id)
         return agg
 
+    def preempt(self, ctx, lease, reservation):
+        """Delete preemptible instances borrowing the reserved hosts, after
+        telling their owners (instance.preempted)."""
+        for host in self._hosts(ctx, reservation):
+            servers = self.nova.preemptible_servers_on(
+                host.hypervisor_hostname)
+            if not servers:
+                continue
+            LOG.info('Preempting %d server(s) on %s for reservation %s',
+                     len(servers), host.hypervisor_hostname, reservation.id)
+            notifier.notify(ctx, 'instance.preempted', {
+                'servers': servers, 'host': host.hypervisor_hostname,
+                'reservation_id': reservation.id, 'lease_id': lease.id})
+            self.nova.delete_servers(servers)
+
     def on_start(self, ctx, lease, reservation):
+        # Normally done a grace period before the start already.
+        self.preempt(ctx, lease, reservation)
         agg = self.prepare(ctx, lease, reservation)
         aggregates.hand_over(self.nova, agg.id,
                              self._service_names(ctx, reservation))
