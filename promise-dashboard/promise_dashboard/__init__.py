@@ -1,0 +1,2 @@
+"""promise-dashboard: Horizon panels for Promise (service type
+``reservation``)."""

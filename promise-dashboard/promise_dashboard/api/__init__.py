@@ -1,0 +1,1 @@
+from promise_dashboard.api import promise  # noqa: F401
