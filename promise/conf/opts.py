@@ -28,3 +28,6 @@ def list_opts():
 def set_defaults(conf=cfg.CONF):
     """Defaults for library options; the config generator shows them too."""
     db_options.set_defaults(conf, connection=DEFAULT_CONNECTION)
+    # The config generator reads the option objects themselves.
+    cfg.set_defaults(db_options.database_opts,
+                     connection=DEFAULT_CONNECTION)

@@ -86,7 +86,9 @@ class LeasesController(rest.RestController):
         return {'lease': views.lease(lease)}
 
     @pecan.expose('json')
-    def post(self):
+    def post(self, lease_id=None):
+        if lease_id is not None:
+            _method_not_allowed('GET, PUT, DELETE')
         ctx = pecan.request.context
         policy.authorize(ctx, 'promise:leases:post',
                          {'project_id': ctx.project_id})
@@ -98,7 +100,9 @@ class LeasesController(rest.RestController):
         return {'lease': _render(lease_id)}
 
     @pecan.expose('json')
-    def put(self, lease_id):
+    def put(self, lease_id=None):
+        if lease_id is None:
+            _method_not_allowed('GET, POST')
         ctx = pecan.request.context
         lease = _lease_or_404(ctx, 'promise:leases:put', lease_id)
         body = validation.validate(schema.UPDATE,
@@ -108,11 +112,19 @@ class LeasesController(rest.RestController):
         return {'lease': _render(lease.id)}
 
     @pecan.expose('json')
-    def delete(self, lease_id):
+    def delete(self, lease_id=None):
+        if lease_id is None:
+            _method_not_allowed('GET, POST')
         ctx = pecan.request.context
         lease = _lease_or_404(ctx, 'promise:leases:delete', lease_id)
         pecan.request.rpcapi.delete_lease(ctx, lease.id)
         return webob.Response(status=204)
+
+
+def _method_not_allowed(allow):
+    # pecan routes these to the handler with the id missing (or extra)
+    # instead of answering 405 itself.
+    pecan.abort(405, headers={'Allow': allow})
 
 
 def _typed_create(body):
