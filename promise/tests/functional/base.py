@@ -1,0 +1,170 @@
+"""Base classes of the functional tier.
+
+Each test class gets its own deployment (fresh database on the real MariaDB
+or PostgreSQL, promise-api and two promise-managers as real processes on
+the real RabbitMQ), set up once for the class and torn down after it.  A
+failing test carries the part of the service logs written while it ran.
+"""
+
+import datetime
+import os
+import uuid
+
+import fixtures
+import requests
+import testtools
+from testtools import content
+
+from promise.tests.functional import fixtures as func_fixtures
+
+OWNER = {'user': 'user-a-' + uuid.uuid4().hex[:6],
+         'project': 'project-a-' + uuid.uuid4().hex[:6]}
+OTHER = {'user': 'user-b-' + uuid.uuid4().hex[:6],
+         'project': 'project-b-' + uuid.uuid4().hex[:6]}
+
+
+def utcnow():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def api_date(value):
+    return value.strftime('%Y-%m-%d %H:%M')
+
+
+def parse_out_date(value):
+    return datetime.datetime.strptime(value, '%Y-%m-%dT%H:%M:%S.%f')
+
+
+def _unwrap(exc):
+    """fixtures wraps setup failures; surface the original error."""
+    if isinstance(exc, fixtures.MultipleExceptions) and exc.args:
+        first = exc.args[0]
+        if isinstance(first, tuple) and len(first) == 3 and first[1]:
+            return first[1]
+    return exc
+
+
+class FunctionalTestCase(testtools.TestCase):
+    """A test class with its own running Promise deployment."""
+
+    BACKEND = None
+    # Keyword arguments for fixtures.Deployment (e.g. rpc_timeout=3).
+    DEPLOYMENT = {}
+    # Classes that only need a database set this to False.
+    START_SERVICES = True
+    TIMEOUT = 600
+
+    deployment = None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if cls.START_SERVICES:
+            fixture = func_fixtures.Deployment(cls.BACKEND, **cls.DEPLOYMENT)
+        else:
+            fixture = func_fixtures.Database(cls.BACKEND)
+        try:
+            fixture.setUp()
+        except Exception as exc:
+            # fixtures cleaned up already; keep the message readable.
+            raise _unwrap(exc)
+        cls.deployment = fixture
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.deployment is not None:
+            cls.deployment.cleanUp()
+            cls.deployment = None
+        super().tearDownClass()
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(fixtures.Timeout(self.TIMEOUT, gentle=True))
+        if self.START_SERVICES:
+            self._log_offsets = {}
+            for path in self.deployment.log_paths():
+                try:
+                    self._log_offsets[path] = os.path.getsize(path)
+                except OSError:
+                    self._log_offsets[path] = 0
+            self.addOnException(self._attach_logs)
+
+    def _attach_logs(self, exc_info):
+        for path in sorted(set(self.deployment.log_paths())):
+            start = self._log_offsets.get(path, 0)
+            try:
+                with open(path, 'rb') as f:
+                    f.seek(start)
+                    text = f.read().decode('utf-8', 'replace')
+            except OSError as e:
+                text = '<%s>' % e
+            if len(text) > 200000:
+                text = '...\n' + text[-200000:]
+            self.addDetail('log:' + os.path.basename(path),
+                           content.text_content(text))
+
+    # -- HTTP -------------------------------------------------------------
+
+    @property
+    def url(self):
+        return self.deployment.url
+
+    def request(self, method, path, who=None, roles='member', json=None,
+                data=None, headers=None, timeout=60):
+        """A request to promise-api as `who` (OWNER by default)."""
+        who = who or OWNER
+        hdrs = {'X-User-Id': who['user'], 'X-Project-Id': who['project'],
+                'X-Roles': roles, 'Accept': 'application/json'}
+        if data is not None:
+            hdrs['Content-Type'] = 'application/json'
+        hdrs.update(headers or {})
+        return requests.request(method, self.url + path, json=json,
+                                data=data, headers=hdrs, timeout=timeout)
+
+    def create_lease(self, name=None, start='now', end=None, who=None,
+                     **extra):
+        if end is None:
+            end = api_date(utcnow() + datetime.timedelta(days=1))
+        body = {'name': name or 'lease-' + uuid.uuid4().hex[:8],
+                'start_date': start, 'end_date': end,
+                'reservations': [], 'events': []}
+        body.update(extra)
+        resp = self.request('POST', '/v1/leases', who=who, json=body)
+        self.assertEqual(201, resp.status_code, resp.text)
+        return resp.json()['lease']
+
+    def get_lease(self, lease_id, who=None, roles='member'):
+        resp = self.request('GET', '/v1/leases/%s' % lease_id, who=who,
+                            roles=roles)
+        self.assertEqual(200, resp.status_code, resp.text)
+        return resp.json()['lease']
+
+    def list_leases(self, who=None, roles='member'):
+        resp = self.request('GET', '/v1/leases', who=who, roles=roles)
+        self.assertEqual(200, resp.status_code, resp.text)
+        return resp.json()['leases']
+
+    def assertBlazarError(self, resp, status, message=None):
+        """A Blazar error body with the given status (and exact message)."""
+        self.assertEqual(status, resp.status_code, resp.text)
+        try:
+            body = resp.json()
+        except ValueError:
+            self.fail('Not a JSON error body: %r' % resp.text)
+        self.assertEqual({'error_code', 'error_message', 'error_name'},
+                         set(body), body)
+        self.assertEqual(status, body['error_code'], body)
+        self.assertEqual(status, body['error_name'], body)
+        self.assertIsInstance(body['error_message'], str)
+        self.assertTrue(body['error_message'], body)
+        if message is not None:
+            self.assertEqual(message, body['error_message'])
+        return body
+
+
+class MySQLMixin:
+    BACKEND = 'mysql'
+
+
+class PostgreSQLMixin:
+    BACKEND = 'postgresql'
