@@ -146,7 +146,11 @@ class FuzzTests(base.MySQLMixin, base.FunctionalTestCase):
             self.assertEqual(resp.status_code, body['error_name'], where)
             self.assertIsInstance(body['error_message'], str, where)
             self.assertTrue(body['error_message'].strip(), where)
-        if resp.status_code >= 500:
+        # This deployment has no Nova: registering or removing a host
+        # answers the documented 503 that says so. Any other 5xx is a bug.
+        no_nova = (resp.status_code == 503 and
+                   'Nova cannot be reached' in resp.text)
+        if resp.status_code >= 500 and not no_nova:
             raise AssertionError('server error: %s' % where)
         failure = None
         try:
