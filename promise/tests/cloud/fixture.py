@@ -38,6 +38,7 @@ import shlex
 import subprocess
 import time
 import unittest
+import uuid
 
 import fixtures
 from keystoneauth1.identity import v3
@@ -52,6 +53,7 @@ CACHE_DIR = os.path.abspath(os.path.expanduser(os.environ.get(
     'MINICLOUD_CACHE', '~/.cache/promise/minicloud')))
 UP_TIMEOUT = 1200
 POLL = 0.2
+RESERVATION = {'service_type': 'reservation', 'interface': 'public'}
 
 _CLOUDS = {}  # per-process memo: promise flag -> (admin env, demo env)
 
@@ -216,3 +218,37 @@ class CloudTestCase(testtools.TestCase):
         super().setUp()
         self.cloud = self.useFixture(MiniCloudFixture(
             promise=self.PROMISE, computes=self.COMPUTES))
+
+    def promise(self, method, path, who='admin', **kwargs):
+        """A request to Promise's API (the catalog's reservation endpoint)
+        as admin or demo; never raises on an error status."""
+        return self.cloud.session(who).request(
+            path, method, endpoint_filter=RESERVATION, raise_exc=False,
+            **kwargs)
+
+    def boot_server(self, name, flavor_id, hints=None, who='demo'):
+        """Boot image `tiny` on net1 (deleted at cleanup); the server id."""
+        conn = self.cloud.connection(who)
+        image = conn.image.find_image('tiny', ignore_missing=False)
+        net = conn.network.find_network('net1', ignore_missing=False)
+        kwargs = {}
+        if hints:
+            # openstacksdk sends a null hints object when given None.
+            kwargs['scheduler_hints'] = hints
+        server = conn.compute.create_server(
+            name='%s-%s' % (name, uuid.uuid4().hex[:6]), image_id=image.id,
+            flavor_id=flavor_id, networks=[{'uuid': net.id}], **kwargs)
+        self.addCleanup(delete_server, self.cloud.admin, server.id, False)
+        return server.id
+
+    def settle(self, server_id):
+        """Wait until a boot is ACTIVE or ERROR; return the admin view."""
+        deadline = time.monotonic() + 120
+        while True:
+            server = self.cloud.admin.compute.get_server(server_id)
+            if server.status in ('ACTIVE', 'ERROR'):
+                return server
+            if time.monotonic() > deadline:
+                self.fail('server %s stuck in %s' % (server_id,
+                                                     server.status))
+            time.sleep(POLL)

@@ -13,7 +13,6 @@ import uuid
 
 from promise.tests.cloud import fixture
 
-RESERVATION = {'service_type': 'reservation', 'interface': 'public'}
 COMPUTE_21 = {'service_type': 'compute', 'interface': 'public'}
 
 
@@ -27,11 +26,6 @@ def minute(value):
 
 class HostReservationBase(fixture.CloudTestCase):
     PROMISE = True
-
-    def promise(self, method, path, who='admin', **kwargs):
-        return self.cloud.session(who).request(
-            path, method, endpoint_filter=RESERVATION, raise_exc=False,
-            **kwargs)
 
     def cli(self, *args, who='admin'):
         """Run `openstack reservation ARGS -f json`; (rc, parsed, stderr)."""
@@ -102,31 +96,9 @@ class HostReservationBase(fixture.CloudTestCase):
             time.sleep(0.5)
 
     def boot(self, name, hints=None, who='demo'):
-        conn = self.cloud.connection(who)
-        image = conn.image.find_image('tiny', ignore_missing=False)
-        flavor = conn.compute.find_flavor('m1.tiny', ignore_missing=False)
-        net = conn.network.find_network('net1', ignore_missing=False)
-        kwargs = {}
-        if hints:
-            kwargs['scheduler_hints'] = hints
-        server = conn.compute.create_server(
-            name='%s-%s' % (name, uuid.uuid4().hex[:6]), image_id=image.id,
-            flavor_id=flavor.id, networks=[{'uuid': net.id}], **kwargs)
-        self.addCleanup(fixture.delete_server, self.cloud.admin, server.id,
-                        False)
-        return server.id
-
-    def settle(self, server_id):
-        """Wait until a boot is ACTIVE or ERROR; return the admin view."""
-        deadline = time.monotonic() + 120
-        while True:
-            server = self.cloud.admin.compute.get_server(server_id)
-            if server.status in ('ACTIVE', 'ERROR'):
-                return server
-            if time.monotonic() > deadline:
-                self.fail('server %s stuck in %s' % (server_id,
-                                                     server.status))
-            time.sleep(fixture.POLL)
+        flavor = self.cloud.connection(who).compute.find_flavor(
+            'm1.tiny', ignore_missing=False)
+        return self.boot_server(name, flavor.id, hints, who)
 
 
 class TestHostInventory(HostReservationBase):

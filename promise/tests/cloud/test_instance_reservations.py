@@ -21,7 +21,6 @@ from testtools import content as testtools_content
 
 from promise.tests.cloud import fixture
 
-RESERVATION = {'service_type': 'reservation', 'interface': 'public'}
 COMPUTE_21 = {'service_type': 'compute', 'interface': 'public'}
 PLACEMENT = {'service_type': 'placement', 'interface': 'public'}
 PLACEMENT_VERSION = {'OpenStack-API-Version': 'placement 1.26'}
@@ -48,11 +47,6 @@ class InstanceReservationBase(fixture.CloudTestCase):
         self.registered = self.ensure_hosts()
 
     # -- Promise -------------------------------------------------------------
-
-    def promise(self, method, path, who='admin', **kwargs):
-        return self.cloud.session(who).request(
-            path, method, endpoint_filter=RESERVATION, raise_exc=False,
-            **kwargs)
 
     def ensure_hosts(self):
         """Every compute registered with Promise (the ones this test adds
@@ -141,30 +135,7 @@ class InstanceReservationBase(fixture.CloudTestCase):
     # -- Nova and Placement --------------------------------------------------
 
     def boot(self, flavor_id, hints=None, who='demo'):
-        conn = self.cloud.connection(who)
-        image = conn.image.find_image('tiny', ignore_missing=False)
-        net = conn.network.find_network('net1', ignore_missing=False)
-        kwargs = {}
-        if hints:
-            kwargs['scheduler_hints'] = hints
-        server = conn.compute.create_server(
-            name='inst-%s' % uuid.uuid4().hex[:6], image_id=image.id,
-            flavor_id=flavor_id, networks=[{'uuid': net.id}], **kwargs)
-        self.addCleanup(fixture.delete_server, self.cloud.admin, server.id,
-                        False)
-        return server.id
-
-    def settle(self, server_id):
-        """Wait until a boot is ACTIVE or ERROR; return the admin view."""
-        deadline = time.monotonic() + 120
-        while True:
-            server = self.cloud.admin.compute.get_server(server_id)
-            if server.status in ('ACTIVE', 'ERROR'):
-                return server
-            if time.monotonic() > deadline:
-                self.fail('server %s stuck in %s' % (server_id,
-                                                     server.status))
-            time.sleep(fixture.POLL)
+        return self.boot_server('inst', flavor_id, hints, who)
 
     def placement(self, path):
         return self.cloud.admin_session.get(
