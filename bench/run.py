@@ -8,7 +8,8 @@ RabbitMQ on a real MariaDB / PostgreSQL database, filled in bulk.
 
 For every size (H hosts, L existing leases) it creates a fresh database
 ``promise_bench_<random>``, migrates it with ``promise-db-manage``, inserts
-the hosts and leases directly (multi-row INSERTs, not API calls), starts one
+the hosts and leases (whole-host and instance-slot leases) directly
+(multi-row INSERTs, not API calls), starts one
 promise-api and two promise-managers (noauth, own RPC topic) and measures:
 
 * ``create``: POST /v1/leases, one physical:host reservation (min=max=1),
@@ -18,8 +19,15 @@ promise-api and two promise-managers (noauth, own RPC topic) and measures:
 * ``list_admin`` / ``list_project``: GET /v1/leases?limit=100 as an admin
   (all projects) and as a member (own project);
 * ``show``: GET /v1/leases/{id};
-* ``engine`` / ``engine_filtered``: promise.engine.hosts.choose inside one
+* ``create_instance``: POST /v1/leases, one virtual:instance reservation
+  (2 slots of 2 vCPU / 4 GB / 20 GB); the decision needs no Nova;
+* ``capacity_hosts`` / ``capacity_instance``: GET /v1/capacity over the
+  next 30 days, for whole hosts and for the instance shape;
+* ``engine`` / ``engine_filtered`` / ``engine_instance``:
+  promise.engine.hosts.choose and promise.engine.slots.choose inside one
   transaction in this process (rolled back);
+* ``engine_capacity_hosts`` / ``engine_capacity_instance``: the capacity
+  timelines (promise.engine.capacity) alone, in this process;
 * ``sustained``: creates/s with 2 managers and --clients concurrent
   clients for --seconds.
 
@@ -61,13 +69,31 @@ LEASES_PER_HOST_SPAN = 3      # days between two leases of one host
 LEASE_DAYS = 1                # length of a seeded lease
 BENCH_WINDOW_DAYS = (2, 40)   # where the benchmark's own leases start
 CHUNK = 5000
+INSTANCE_HOST_EVERY = 5       # one host in 5 gives instance slots
+# Each seeded instance lease: SEED_SLOTS slots of SEED_SHAPE on one host.
+SEED_SHAPE = {'vcpus': 8, 'memory_mb': 16384, 'disk_gb': 80}
+SEED_SLOTS = 4
+# The benchmark's own instance leases and the capacity query's shape.
+BENCH_SHAPE = {'vcpus': 2, 'memory_mb': 4096, 'disk_gb': 20}
+BENCH_AMOUNT = 2
+CAPACITY_DAYS = 30
+SEEDED_TABLES = ('hosts', 'host_capabilities', 'leases', 'reservations',
+                 'host_reservations', 'host_allocations',
+                 'instance_reservations', 'instance_allocations', 'events')
 
-# Issue targets (MariaDB, 2 cores), in ms: (metric, hosts, leases, p50 max).
+# Issue targets (MariaDB, 2 cores), in ms: (metric, hosts, leases, p50 max);
+# None matches any size.
 TARGETS = [
     ('create', 1000, 10000, 20.0),
     ('create', 10000, 100000, 50.0),
     ('list_admin', None, 100000, 30.0),
     ('list_project', None, 100000, 30.0),
+    # #6: "well under a second" at H=1,000 / L=10,000; #9: 100 ms at
+    # H=10,000.
+    ('capacity_hosts', 1000, 10000, 1000.0),
+    ('capacity_hosts', 10000, None, 100.0),
+    ('capacity_instance', 1000, 10000, 1000.0),
+    ('capacity_instance', 10000, None, 100.0),
 ]
 
 OWNER = {'X-User-Id': 'bench-user-0', 'X-Project-Id': 'bench-project-0',
@@ -125,22 +151,48 @@ class BenchDatabase:
             server.dispose()
 
 
-def seed(url, hosts, leases, now, rng):
-    """Insert ``hosts`` hosts and ``leases`` leases (one physical:host
-    reservation, one allocation and three events each) in bulk.
+def is_instance_host(host):
+    """One host in INSTANCE_HOST_EVERY gives instance slots; the others
+    carry whole-host leases."""
+    return host % INSTANCE_HOST_EVERY == 1
 
-    Every host carries leases back to back, LEASES_PER_HOST_SPAN days
-    apart, staggered per host: about a third are over, one is running, the
-    rest are to come, and at any moment about 2/3 of the hosts are busy.
-    Statuses and event statuses agree with the dates, so the managers'
+
+def _stagger(host, span, granularity):
+    """Minutes by which a host's leases are offset, in whole
+    ``granularity`` minutes."""
+    return (host * 97) % span // granularity * granularity
+
+
+def seed(url, hosts, leases, now, rng, granularity=60):
+    """Insert ``hosts`` hosts and ``leases`` leases in bulk.
+
+    One host in INSTANCE_HOST_EVERY is an instance host: its leases hold
+    SEED_SLOTS slots of SEED_SHAPE (one virtual:instance reservation with
+    one slot allocation), LEASE_DAYS * 2 long, so that two overlap at any
+    moment. The other hosts carry physical:host leases (one reservation,
+    one host allocation) back to back, LEASES_PER_HOST_SPAN days apart.
+    Both kinds are staggered per host: about a third are over, one is
+    running, the rest are to come. Starts and ends fall on whole
+    ``granularity`` minutes (default: hours): the number of moments at
+    which capacity changes, and so the size of a capacity timeline,
+    depends on it. Every lease has its three events;
+    statuses and event statuses agree with the dates, so the managers'
     event loop finds nothing due.
     """
     from promise.db import models
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     t0 = time.monotonic()
+    instance_hosts = [h for h in range(1, hosts + 1) if is_instance_host(h)]
+    whole_hosts = [h for h in range(1, hosts + 1)
+                   if not is_instance_host(h)]
+    # Leases split in proportion to the hosts: the same density on both.
+    n_instance = leases * len(instance_hosts) // hosts
     per_host = max(1, -(-leases // hosts))
-    first = now - datetime.timedelta(days=per_host * LEASES_PER_HOST_SPAN
-                                     // 3)
+    # Whole minutes, as the API takes them.
+    minute = now.replace(second=0, microsecond=0)
+    first = minute - datetime.timedelta(days=per_host * LEASES_PER_HOST_SPAN
+                                        // 3)
+    first_instance = minute - datetime.timedelta(days=per_host // 3)
     created0 = now - datetime.timedelta(seconds=leases + 60)
     with engine.begin() as conn:
         host_rows, caps = [], []
@@ -153,7 +205,12 @@ def seed(url, hosts, leases, now, rng):
                 'vcpus': 32, 'cpu_info': '{"arch": "x86_64"}',
                 'memory_mb': 131072 if h % 4 else 262144, 'local_gb': 900,
                 'availability_zone': 'nova', 'reservable': True,
-                'generation': 0, 'created_at': created0, 'updated_at': None})
+                'generation': 0, 'created_at': created0, 'updated_at': None,
+                # As Placement would give it: (total - reserved) * ratio.
+                'capacity_vcpus': 128, 'capacity_memory_mb': 258048,
+                'capacity_disk_gb': 880, 'used_vcpus': 0,
+                'used_memory_mb': 0, 'used_disk_gb': 0,
+                'capacity_updated_at': created0})
             caps.append({'host_id': h, 'name': 'gpu',
                          'value': 'true' if h % 10 == 0 else 'false'})
             caps.append({'host_id': h, 'name': 'rack',
@@ -165,12 +222,23 @@ def seed(url, hosts, leases, now, rng):
             for n in ('gpu', 'rack')])
         buf = collections.defaultdict(list)
         for i in range(leases):
-            host = i % hosts + 1
-            k = i // hosts
+            instance = i < n_instance
+            if instance:
+                pool, j = instance_hosts, i
+            else:
+                pool, j = whole_hosts, i - n_instance
+            host = pool[j % len(pool)]
+            k = j // len(pool)
             start = (first + datetime.timedelta(
                 days=k * LEASES_PER_HOST_SPAN,
-                minutes=(host * 97) % (LEASES_PER_HOST_SPAN * 1440)))
-            end = start + datetime.timedelta(days=LEASE_DAYS)
+                minutes=_stagger(host, LEASES_PER_HOST_SPAN * 1440,
+                                 granularity)))
+            days = LEASE_DAYS * (2 if instance else 1)
+            if instance:
+                # Two overlapping slot leases at any moment.
+                start = (first_instance + datetime.timedelta(
+                    days=k, minutes=_stagger(host, 1440, granularity)))
+            end = start + datetime.timedelta(days=days)
             if end <= now:
                 status, res_status, s_ev, e_ev = ('TERMINATED', 'deleted',
                                                   'DONE', 'DONE')
@@ -192,17 +260,29 @@ def seed(url, hosts, leases, now, rng):
                 'created_at': created, 'updated_at': None})
             buf['reservations'].append({
                 'id': res_id, 'lease_id': lease_id,
-                'resource_id': str(1000000 + i),
-                'resource_type': 'physical:host', 'status': res_status,
+                'resource_id': res_id if instance else str(1000000 + i),
+                'resource_type': ('virtual:instance' if instance
+                                  else 'physical:host'),
+                'status': res_status,
                 'missing_resources': False, 'resources_changed': False,
                 'created_at': created, 'updated_at': None})
-            buf['host_reservations'].append({
-                'reservation_id': res_id, 'count_min': 1, 'count_max': 1,
-                'hypervisor_properties': '', 'resource_properties': '',
-                'before_end': '', 'aggregate_id': 1000000 + i})
-            buf['host_allocations'].append({
-                'reservation_id': res_id, 'host_id': host,
-                'start_date': start, 'end_date': end})
+            if instance:
+                buf['instance_reservations'].append(dict(
+                    SEED_SHAPE, reservation_id=res_id, amount=SEED_SLOTS,
+                    affinity=None, resource_properties='',
+                    flavor_id=res_id, aggregate_id=1000000 + i))
+                buf['instance_allocations'].append(dict(
+                    SEED_SHAPE, reservation_id=res_id, host_id=host,
+                    slots=SEED_SLOTS, start_date=start, end_date=end))
+            else:
+                buf['host_reservations'].append({
+                    'reservation_id': res_id, 'count_min': 1,
+                    'count_max': 1, 'hypervisor_properties': '',
+                    'resource_properties': '', 'before_end': '',
+                    'aggregate_id': 1000000 + i})
+                buf['host_allocations'].append({
+                    'reservation_id': res_id, 'host_id': host,
+                    'start_date': start, 'end_date': end})
             before = end - datetime.timedelta(minutes=60)
             for ev_type, when, ev_status in (
                     ('start_lease', start, s_ev),
@@ -225,9 +305,7 @@ def seed(url, hosts, leases, now, rng):
             conn.execute(sa.text('ANALYZE'))
     else:
         with engine.connect() as conn:
-            for table in ('hosts', 'host_capabilities', 'leases',
-                          'reservations', 'host_reservations',
-                          'host_allocations', 'events'):
+            for table in SEEDED_TABLES:
                 conn.execute(sa.text('ANALYZE TABLE %s' % table)).fetchall()
     engine.dispose()
     return time.monotonic() - t0
@@ -240,8 +318,7 @@ def _insert(conn, table, rows):
 
 def _flush(conn, models, buf):
     tables = models.Base.metadata.tables
-    for name in ('leases', 'reservations', 'host_reservations',
-                 'host_allocations', 'events'):
+    for name in SEEDED_TABLES[2:]:
         if buf[name]:
             _insert(conn, tables[name], buf[name])
             buf[name] = []
@@ -258,7 +335,13 @@ class Deployment:
             'manager.event_interval': '10',
             'api.rpc_timeout': '30',
             'api.max_limit': '1000',
-            'manager.plugins': 'physical:host'})
+            'manager.plugins': 'physical:host,virtual:instance',
+            # No Nova or Placement here: the periodic passes that ask them
+            # would only log failures (and the capacity pass would
+            # overwrite the seeded capacity of every host).
+            'manager.health_interval': '0',
+            'manager.usage_interval': '0',
+            'manager.capacity_interval': '0'})
         self.config.setUp()
         self.url = 'http://127.0.0.1:%d' % self.config.port
         self.n_managers = managers
@@ -333,6 +416,23 @@ def lease_body(rng, name, resource_properties=''):
             'events': []}
 
 
+def instance_body(rng, name):
+    body = lease_body(rng, name)
+    body['reservations'] = [dict(BENCH_SHAPE,
+                                 resource_type='virtual:instance',
+                                 amount=BENCH_AMOUNT, affinity=None,
+                                 resource_properties='')]
+    return body
+
+
+# GET /v1/capacity over the default 30 days from now.
+CAPACITY_QUERIES = (
+    ('capacity_hosts', 'resource_type=physical:host'),
+    ('capacity_instance', 'resource_type=virtual:instance&' + '&'.join(
+        '%s=%d' % kv for kv in sorted(BENCH_SHAPE.items()))),
+)
+
+
 def timed(session, method, url, expect, **kwargs):
     t0 = time.perf_counter()
     resp = session.request(method, url, timeout=60, **kwargs)
@@ -368,6 +468,15 @@ def measure_api(dep, rng, n_create, n_read, n_hosts, n_409=3):
                            json=lease_body(rng, 'bench-gpu-%d' % i, gpu))
         samples.append(elapsed)
     out['create_filtered'] = summary(samples)
+    # Instance slots: the decision needs no Nova (the flavor and the
+    # aggregate are made after the answer, in the background, and fail
+    # here without Nova, which the answer does not wait for).
+    samples = []
+    for i in range(max(5, n_create // 2)):
+        elapsed, _ = timed(s, 'POST', url, 201,
+                           json=instance_body(rng, 'bench-inst-%d' % i))
+        samples.append(elapsed)
+    out['create_instance'] = summary(samples)
     # A lease that cannot fit: 409 with the offer (max_reservable and
     # alternative windows, searched inside the same RPC call). Timed
     # whatever the answer: at scale the search outlives the RPC timeout
@@ -404,34 +513,68 @@ def measure_api(dep, rng, n_create, n_read, n_hosts, n_409=3):
         elapsed, _ = timed(s, 'GET', url + '/' + rng.choice(ids), 200)
         samples.append(elapsed)
     out['show'] = summary(samples)
+    for name, query in CAPACITY_QUERIES:
+        capacity_url = dep.url + '/v1/capacity?' + query
+        timed(s, 'GET', capacity_url, 200)
+        samples = []
+        for _ in range(max(5, n_read // 5)):
+            elapsed, resp = timed(s, 'GET', capacity_url, 200)
+            samples.append(elapsed)
+        out[name] = summary(samples)
+        out[name]['steps'] = len(resp.json()['capacity']['timeline'])
+        out[name]['bytes'] = len(resp.content)
     return out
 
 
 def measure_engine(conf_path, rng, n):
-    """promise.engine.hosts.choose alone, in this process."""
+    """The allocation decisions and the capacity timelines alone, in this
+    process, each in a transaction that is rolled back."""
     from promise.common import config
     from promise.db import api as db
+    from promise.engine import capacity
     from promise.engine import hosts as engine
+    from promise.engine import slots
     config.parse_args(['bench', '--config-file', conf_path],
                       configure_logging=False)
     db.reset()
+    shape = slots.Shape(**BENCH_SHAPE)
 
     class Rollback(Exception):
         pass
 
+    def lease_window():
+        start = utcnow() + datetime.timedelta(
+            days=rng.uniform(*BENCH_WINDOW_DAYS))
+        return start, start + datetime.timedelta(hours=12)
+
+    def capacity_window():
+        start = utcnow().replace(second=0, microsecond=0)
+        return start, start + datetime.timedelta(days=CAPACITY_DAYS)
+
+    gpu = ['==', '$gpu', 'true']
+    cases = (
+        ('engine', lease_window,
+         lambda s, a, b: engine.choose(s, a, b, 1, 1)),
+        ('engine_filtered', lease_window,
+         lambda s, a, b: engine.choose(s, a, b, 1, 1, resource_query=gpu)),
+        ('engine_instance', lease_window,
+         lambda s, a, b: slots.choose(s, a, b, BENCH_AMOUNT, shape)),
+        ('engine_capacity_hosts', capacity_window,
+         lambda s, a, b: capacity.host_timeline(s, a, b)),
+        ('engine_capacity_instance', capacity_window,
+         lambda s, a, b: capacity.instance_timeline(s, a, b, shape=shape)),
+    )
     out = {}
-    for name, resource in (('engine', None),
-                           ('engine_filtered', ['==', '$gpu', 'true'])):
+    for name, window, decide in cases:
         samples = []
-        for i in range(n + 3):
-            start = utcnow() + datetime.timedelta(
-                days=rng.uniform(*BENCH_WINDOW_DAYS))
-            end = start + datetime.timedelta(hours=12)
+        # A timeline costs more than a decision; fewer runs do.
+        runs = max(5, n // 5) if 'capacity' in name else n
+        for i in range(runs + 3):
+            start, end = window()
             t0 = time.perf_counter()
             try:
                 with db.writer() as session:
-                    engine.choose(session, start, end, 1, 1,
-                                  resource_query=resource)
+                    decide(session, start, end)
                     elapsed = time.perf_counter() - t0
                     raise Rollback()
             except Rollback:
@@ -576,7 +719,8 @@ def fmt(v):
 
 def target_for(metric, hosts, leases):
     for name, h, l, limit in TARGETS:
-        if name == metric and (h is None or h == hosts) and l == leases:
+        if (name == metric and h in (None, hosts) and
+                l in (None, leases)):
             return limit
     return None
 
@@ -595,8 +739,11 @@ def report(db, runs, stored):
     header.append('target (p50)')
     lines.append('| ' + ' | '.join(header) + ' |')
     lines.append('|' + '---|' * len(header))
-    metrics = ['create', 'create_filtered', 'create_409', 'list_admin',
-               'list_project', 'show', 'engine', 'engine_filtered',
+    metrics = ['create', 'create_filtered', 'create_409',
+               'create_instance', 'list_admin', 'list_project', 'show',
+               'capacity_hosts', 'capacity_instance', 'engine',
+               'engine_filtered', 'engine_instance',
+               'engine_capacity_hosts', 'engine_capacity_instance',
                'sustained']
     for metric in metrics:
         for stat in ('p50', 'p95', 'max'):
@@ -605,6 +752,8 @@ def report(db, runs, stored):
             row = ['%s %s%s' % (metric, stat, '' if stat == 'per_s'
                                 else ' ms')]
             values = [r['metrics'].get(metric, {}).get(stat) for r in runs]
+            if not any(v is not None for v in values):
+                continue  # a phase that did not run
             row.extend(fmt(v) for v in values)
             if len(runs) > 1:
                 a, b = values[0], values[-1]
@@ -627,18 +776,26 @@ def report(db, runs, stored):
     lines.append('')
     for r in runs:
         c409 = r['metrics'].get('create_409', {}).get('status')
-        if c409 and set(c409) != {409}:
+        if c409 and {int(k) for k in c409} != {409}:
             lines.append('- H=%d L=%d: create_409 answers %s (503 = the '
                          'offer search outlived [api] rpc_timeout)'
                          % (r['hosts'], r['leases'], c409))
-        sus = r['metrics'].get('sustained', {})
+        for name, _ in CAPACITY_QUERIES:
+            cap = r['metrics'].get(name)
+            if cap:
+                lines.append('- H=%d L=%d: %s answers %d steps, %d bytes'
+                             % (r['hosts'], r['leases'], name,
+                                cap['steps'], cap['bytes']))
+        sus = r['metrics'].get('sustained')
         lines.append(
-            '- H=%d L=%d: seed %.1fs, %d creates in sustained phase '
-            '(%d clients, %d managers), errors %s; load before/after '
-            '%.2f/%.2f' % (r['hosts'], r['leases'], r['seed_s'],
-                           sus.get('ok', 0), sus.get('clients', 0),
-                           sus.get('managers', 0), sus.get('errors') or '{}',
-                           r['load_before'], r['load_after']))
+            '- H=%d L=%d: seed %.1fs (leases on whole %d minutes)%s; load '
+            'before/after %.2f/%.2f' % (
+                r['hosts'], r['leases'], r['seed_s'],
+                r.get('granularity', 1),
+                ', %d creates in sustained phase (%d clients, %d managers), '
+                'errors %s' % (sus['ok'], sus['clients'], sus['managers'],
+                               sus['errors'] or '{}') if sus else '',
+                r['load_before'], r['load_after']))
     return '\n'.join(lines)
 
 
@@ -664,19 +821,24 @@ def run_size(args, hosts, leases, n_create, n_read, n_engine, seconds):
     try:
         dep = Deployment(database.url, directory, debug=args.debug)
         dep.db_manage()
-        result['seed_s'] = seed(database.url, hosts, leases, utcnow(), rng)
+        result['seed_s'] = seed(database.url, hosts, leases, utcnow(), rng,
+                                granularity=args.granularity)
+        result['granularity'] = args.granularity
         log('seeded in %.1fs; starting processes' % result['seed_s'])
         dep.start()
-        log('measuring API')
-        result['metrics'].update(
-            measure_api(dep, rng, n_create, n_read, hosts,
-                        n_409=1 if args.quick else 3))
-        log('measuring engine')
-        result['metrics'].update(measure_engine(dep.config.path, rng,
-                                                n_engine))
-        log('measuring sustained creates for %ss' % seconds)
-        result['metrics'].update(measure_sustained(dep, seconds,
-                                                   args.clients, args.seed))
+        if 'api' in args.phases:
+            log('measuring API')
+            result['metrics'].update(
+                measure_api(dep, rng, n_create, n_read, hosts,
+                            n_409=1 if args.quick else 3))
+        if 'engine' in args.phases:
+            log('measuring engine')
+            result['metrics'].update(measure_engine(dep.config.path, rng,
+                                                    n_engine))
+        if 'sustained' in args.phases:
+            log('measuring sustained creates for %ss' % seconds)
+            result['metrics'].update(measure_sustained(
+                dep, seconds, args.clients, args.seed))
         if args.profile and not getattr(args, 'profiled', False):
             # The smallest size only: the profile's shares barely move
             # with size and it costs minutes at large ones.
@@ -732,7 +894,19 @@ def main(argv=None):
                              'seconds) for the 1-minute load to drop below '
                              'LOAD')
     parser.add_argument('--wait-max', type=int, default=600)
+    parser.add_argument('--granularity', type=int, default=60,
+                        metavar='MINUTES',
+                        help='seeded leases start and end on whole '
+                             'MINUTES (default 60; 1 gives the most '
+                             'capacity steps)')
+    parser.add_argument('--phases', default='api,engine,sustained',
+                        help='comma-separated subset of api, engine, '
+                             'sustained (default: all)')
     args = parser.parse_args(argv)
+    args.phases = set(args.phases.split(','))
+    unknown = args.phases - {'api', 'engine', 'sustained'}
+    if unknown:
+        parser.error('unknown phase(s): %s' % ', '.join(sorted(unknown)))
     # SIGTERM (timeout, kill) unwinds like Ctrl-C: the processes, the
     # database and the queues are still removed.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))

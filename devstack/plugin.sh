@@ -118,7 +118,9 @@ function _promise_add_filter {
 # configure_nova_for_promise - the scheduler filter for nova-scheduler and
 # for every nova-conductor: conductors read [filter_scheduler]
 # enabled_filters too (server group checks on build and move), so they
-# must agree with the scheduler.
+# must agree with the scheduler. And Nova's versioned notifications, on the
+# transport promise-manager listens to (by default its own, which devstack
+# shares with Nova).
 function configure_nova_for_promise {
     local conf
     _promise_add_filter "$NOVA_CONF"
@@ -127,6 +129,10 @@ function configure_nova_for_promise {
             _promise_add_filter "$conf"
         fi
     done
+    # promise-manager learns of servers and compute services from Nova's
+    # versioned notifications ("both" keeps the legacy ones for others).
+    iniset "$NOVA_CONF" oslo_messaging_notifications driver messagingv2
+    iniset "$NOVA_CONF" notifications notification_format "$PROMISE_NOVA_NOTIFICATION_FORMAT"
 }
 
 # init_promise - a new database, migrated to the newest schema.

@@ -6,6 +6,7 @@ import pecan
 
 from promise.api import errors
 from promise.api.middleware import context as context_mw
+from promise.db import api as db
 from promise import exceptions
 
 LOG = logging.getLogger(__name__)
@@ -34,4 +35,11 @@ class ContextHook(pecan.hooks.PecanHook):
                 LOG.warning('%s %s: %s', state.request.method,
                             state.request.path, exc.message)
             return errors.from_exception(exc)
+        if db.unreachable(exc):
+            # An outage, not a bug: tell the client to come back (503)
+            # rather than report a crash (500).
+            LOG.warning('%s %s: the database cannot be reached: %s',
+                        state.request.method, state.request.path, exc)
+            return errors.response(
+                503, 'The database cannot be reached; try again later.')
         return None

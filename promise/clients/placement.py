@@ -55,9 +55,23 @@ def resource_class(reservation_id):
                                                                     '_')
 
 
-def child_uuid(reservation_id, host_provider_uuid):
-    return str(uuid.uuid5(_NAMESPACE, '%s/%s' % (reservation_id,
-                                                 host_provider_uuid)))
+def reservation_of_class(rc):
+    """The reservation id of a CUSTOM_RESERVATION_<ID> class, or None."""
+    prefix = 'CUSTOM_RESERVATION_'
+    if not rc or not rc.startswith(prefix):
+        return None
+    return rc[len(prefix):].lower().replace('_', '-')
+
+
+def child_uuid(host_provider_uuid):
+    """The one child provider under a host that carries the slots of every
+    instance reservation on it. It is never deleted: nova-compute caches
+    its provider tree and fails every build on the host while a provider
+    it knows of is gone (until [compute]
+    resource_provider_association_refresh passes), so reservations only
+    add and remove inventories of their own class on it."""
+    return str(uuid.uuid5(_NAMESPACE, 'promise-slots/%s'
+                          % host_provider_uuid))
 
 
 class GenerationConflict(Exception):
@@ -156,10 +170,12 @@ class PlacementClient:
             usage[field] = int(used.get(rc, 0))
         return capacity, usage
 
-    def child_usages(self, parent_uuid):
-        """{child provider name: {resource class: used}} under a host."""
-        return {child['name']: self.usages(child['uuid'])
-                for child in self.children(parent_uuid)}
+    def slot_usages(self, parent_uuid):
+        """{resource class: used} on the slots child provider of a host."""
+        child = child_uuid(parent_uuid)
+        if self.get_provider(child) is None:
+            return {}
+        return self.usages(child)
 
     # -- resource classes ----------------------------------------------------
 

@@ -7,6 +7,7 @@ and the rows that record it commit together or not at all.
 
 import threading
 
+from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 import sqlalchemy as sa
 
@@ -63,6 +64,18 @@ def writer(ctx=None):
 
 def reader(ctx=None):
     return _facade().reader.using(ctx if ctx is not None else _Holder())
+
+
+def unreachable(exc):
+    """True when ``exc`` means the database server cannot be reached: an
+    outage (503), not a bug. oslo.db says so with DBConnectionError, but
+    lets a failure to connect through as a raw OperationalError when it
+    does not know the driver's words for it (libpq's "connection to server
+    at ... failed: Connection refused")."""
+    if isinstance(exc, db_exc.DBConnectionError):
+        return True
+    # No statement: it failed while opening a connection.
+    return isinstance(exc, sa.exc.OperationalError) and exc.statement is None
 
 
 def get_engine():

@@ -3,6 +3,13 @@
 A handful of set-based queries load the hosts that match, their
 allocations, planned changes and observed usage over the window; the
 timeline is then a sweep in memory (promise.engine.timeline).
+
+The bulk of the work, how many hosts are held at each moment, is counted
+by the database (held_deltas): a window function merges each host's
+overlapping allocations and a GROUP BY returns one row per moment at
+which the count changes, so neither the allocations nor the hosts
+(unless a property query needs them) cross the wire. Hosts with planned
+changes, and any cleaning time, take the exact per-host path in memory.
 """
 
 import collections
@@ -36,13 +43,127 @@ def matching_hosts(session, hypervisor_query=None, resource_query=None):
     return result
 
 
+def pool_hosts():
+    """Reservable, healthy hosts: the ones capacity is made of."""
+    return sa.select(models.Host.id).where(
+        models.Host.reservable.is_(True),
+        models.Host.health == host_engine.HEALTHY)
+
+
+_Capability = collections.namedtuple('_Capability', 'name value')
+
+
+class _HostRow:
+    """A host as host_engine.host_properties reads it, from plain rows."""
+
+    def __init__(self, mapping, capabilities):
+        self.__dict__.update(mapping)
+        self.capabilities = capabilities
+
+
+def matching_host_rows(session, hypervisor_query=None, resource_query=None,
+                       columns=()):
+    """The reservable, healthy hosts that match, by id, as rows with ``id``
+    and ``columns`` (names of Host columns): without a query, one narrow
+    query; with one, the properties are read as plain rows (no ORM
+    objects) and matched here."""
+    host = models.Host
+    names = ['id'] + list(columns)
+    filtered = hypervisor_query is not None or resource_query is not None
+    if filtered:
+        # Whatever host_properties may read.
+        names += [c.key for c in host.__table__.columns
+                  if c.key not in names]
+    query = (sa.select(*[getattr(host, c) for c in names])
+             .where(host.reservable.is_(True),
+                    host.health == host_engine.HEALTHY)
+             .order_by(host.id))
+    rows = session.execute(query).all()
+    if not filtered:
+        return rows
+    capabilities = collections.defaultdict(list)
+    if resource_query is not None:
+        cap = models.HostCapability
+        for host_id, name, value in session.execute(
+                sa.select(cap.host_id, cap.name, cap.value)
+                .where(cap.host_id.in_(pool_hosts()))):
+            capabilities[host_id].append(_Capability(name, value))
+    result = []
+    for row in rows:
+        hyper, resource = host_engine.host_properties(
+            _HostRow(row._mapping, capabilities.get(row.id, ())))
+        if (properties.matches(hypervisor_query, hyper) and
+                properties.matches(resource_query, resource)):
+            result.append(row)
+    return result
+
+
+def _in(column, ids):
+    """``column`` among ``ids``: host ids, or a SELECT of them (so that
+    ten thousand ids need not travel to the database and back)."""
+    return column.in_(ids if isinstance(ids, sa.sql.Select) else list(ids))
+
+
+def _scope(column, ids, exclude):
+    """``column`` (a host id) among the pool hosts, or among ``ids`` when
+    a property query chose them, and not in ``exclude``."""
+    clause = _in(column, pool_hosts() if ids is None else ids)
+    if exclude:
+        clause = sa.and_(clause, column.not_in(list(exclude)))
+    return clause
+
+
+def held_deltas(session, start, end, ids=None, exclude=(), tables=None):
+    """{moment: change in the number of hosts held} for the hosts in
+    ``ids`` (None: every pool host; a list, or a SELECT of host ids) but
+    not in ``exclude``, from the allocations in ``tables`` (default: whole
+    hosts and instance slots) that overlap [start, end). No cleaning time:
+    callers take the per-host path when there is some.
+
+    Sorted by start, each allocation adds to a host's held time only the
+    part after the latest end among the host's earlier allocations
+    (``prev_end``, a window function): those parts are disjoint and cover
+    the same time as the host's allocations merged, so +1 at each part's
+    start and -1 at its end, summed per moment, count held hosts. The
+    parts come back counted per (start, end): one pass of the window
+    function, and few rows when leases share their windows.
+    """
+    if isinstance(ids, (list, tuple, set)) and not ids:
+        return collections.Counter()
+    parts = [sa.select(t.host_id.label('host_id'),
+                       t.start_date.label('s'), t.end_date.label('e'))
+             .where(t.start_date < end, t.end_date > start,
+                    _scope(t.host_id, ids, exclude))
+             for t in tables or (models.HostAllocation,
+                                 models.InstanceAllocation)]
+    allocs = sa.union_all(*parts).subquery('allocs')
+    prev_end = sa.func.max(allocs.c.e).over(
+        partition_by=allocs.c.host_id, order_by=(allocs.c.s, allocs.c.e),
+        rows=(None, -1))
+    ranked = sa.select(allocs.c.s, allocs.c.e,
+                       prev_end.label('prev_end')).subquery('ranked')
+    adds = sa.or_(ranked.c.prev_end.is_(None),
+                  ranked.c.e > ranked.c.prev_end)
+    fresh = sa.or_(ranked.c.prev_end.is_(None),
+                   ranked.c.s > ranked.c.prev_end)
+    part_start = sa.case((fresh, ranked.c.s),
+                         else_=ranked.c.prev_end).label('part_start')
+    deltas = collections.Counter()
+    for part_start, part_end, count in session.execute(
+            sa.select(part_start, ranked.c.e, sa.func.count())
+            .where(adds).group_by(part_start, ranked.c.e)):
+        deltas[part_start] += count
+        deltas[part_end] -= count
+    return deltas
+
+
 def out_of_pool_intervals(session, host_ids, start, end):
     """{host id: [(start, end)]} when planned changes keep hosts out."""
     change = models.CapacityChange
     rows = session.execute(
         sa.select(change.host_id, change.type, change.start_date,
                   change.end_date)
-        .where(change.host_id.in_(host_ids),
+        .where(_in(change.host_id, host_ids),
                # A join date after the window still keeps the host out.
                sa.or_(change.start_date < end,
                       change.type == capacity_models.AVAILABLE)))
@@ -66,7 +187,7 @@ def held_intervals(session, host_ids, start, end, tables=None):
                             models.InstanceAllocation):
         rows = session.execute(
             sa.select(table.host_id, table.start_date, table.end_date)
-            .where(table.host_id.in_(host_ids), table.start_date < hi,
+            .where(_in(table.host_id, host_ids), table.start_date < hi,
                    table.end_date > lo))
         for host_id, a_start, a_end in rows:
             held[host_id].append(intervals.padded(a_start, a_end,
@@ -84,7 +205,7 @@ def used_intervals(session, host_ids, start, end):
         sa.select(alloc.host_id, alloc.start_date, alloc.end_date)
         .join(usage, sa.and_(usage.reservation_id == alloc.reservation_id,
                              usage.host_id == alloc.host_id))
-        .where(alloc.host_id.in_(host_ids), usage.servers > 0,
+        .where(_in(alloc.host_id, host_ids), usage.servers > 0,
                alloc.end_date > now, alloc.start_date <= now))
     return [(max(now, a_start), a_end) for _, a_start, a_end in rows]
 
@@ -93,13 +214,32 @@ def host_timeline(session, start, end, hypervisor_query=None,
                   resource_query=None):
     """[(start, end, {total, reserved, used, available})] for whole
     hosts over [start, end)."""
-    hosts = matching_hosts(session, hypervisor_query, resource_query)
-    ids = [h.id for h in hosts]
-    out = out_of_pool_intervals(session, ids, start, end) if ids else {}
-    held = held_intervals(session, ids, start, end) if ids else {}
+    if hypervisor_query is None and resource_query is None:
+        # Every pool host: counted and named by a subquery, not listed.
+        scope = pool_hosts()
+        hosts = session.scalar(
+            sa.select(sa.func.count()).select_from(scope.subquery()))
+    else:
+        scope = [row.id for row in matching_host_rows(
+            session, hypervisor_query, resource_query)]
+        hosts = len(scope)
+    out = out_of_pool_intervals(session, scope, start, end) if hosts else {}
+    if CONF.cleaning_time:
+        exact = (scope if isinstance(scope, list) else
+                 list(session.scalars(scope.order_by(models.Host.id))))
+    else:
+        # Hosts with planned changes the exact way; the others are in the
+        # pool the whole window and the database counts them.
+        exact = sorted(out)
+    counted = hosts - len(exact)
+    held_counted = timeline.from_deltas(
+        start, end,
+        held_deltas(session, start, end, scope, exclude=exact)
+    ) if counted else [(start, end, 0)]
+    held = held_intervals(session, exact, start, end) if exact else {}
     in_pool = []
     reserved = []
-    for host_id in ids:
+    for host_id in exact:
         whole = [(start, end)]
         pool = timeline.subtract(whole, out.get(host_id, []))
         in_pool.extend(pool)
@@ -108,11 +248,14 @@ def host_timeline(session, start, end, hypervisor_query=None,
         reserved.extend(timeline.subtract(
             timeline.clip(held.get(host_id, []), start, end),
             timeline.subtract(whole, pool)))
-    used = used_intervals(session, ids, start, end) if ids else []
+    used = used_intervals(session, scope, start, end) if hosts else []
+    exact_reserved = timeline.count(start, end, reserved)
     steps = timeline.combine(
         start, end,
-        total=timeline.count(start, end, in_pool),
-        reserved=timeline.count(start, end, reserved),
+        total=timeline.count(start, end, in_pool, base=counted),
+        reserved=timeline.weighted(
+            start, end, [(s, e, v) for s, e, v in exact_reserved] +
+            [(s, e, v) for s, e, v in held_counted]),
         used=timeline.count(start, end, used))
     return [(s, e, dict(v, available=v['total'] - v['reserved']))
             for s, e, v in steps]
@@ -130,6 +273,25 @@ def _host_pieces(start, end, pool, usage_steps):
     return pieces
 
 
+_CAPACITY_COLUMNS = ('capacity_vcpus', 'capacity_memory_mb',
+                     'capacity_disk_gb')
+
+
+def _add_piece(weights, lo, hi, capacity, used, shape, times=1):
+    """Add ``times`` hosts of ``capacity`` with ``used`` taken over
+    [lo, hi) to the weights of the timeline."""
+    if shape is None:
+        for name, cap, taken in zip(slots.RESOURCES, capacity, used):
+            weights[(name, 'total')].append((lo, hi, cap * times))
+            weights[(name, 'reserved')].append((lo, hi, taken * times))
+    else:
+        fits = slots.fit(capacity, slots.ZERO, shape)
+        free = slots.fit(capacity, used, shape)
+        weights[('instances', 'total')].append((lo, hi, fits * times))
+        weights[('instances', 'reserved')].append(
+            (lo, hi, (fits - free) * times))
+
+
 def instance_timeline(session, start, end, resource_query=None,
                       shape=None):
     """Capacity for virtual:instance over [start, end).
@@ -139,34 +301,54 @@ def instance_timeline(session, start, end, resource_query=None,
     instances of it fit, packing per host, as {total, reserved, used,
     available}. Hosts held whole by physical:host reservations, out of the
     pool or unhealthy count for nothing.
+
+    Hosts that hold slots in the window or have planned changes are
+    computed one by one; the others give their whole capacity whenever no
+    physical:host reservation holds them, so they are counted per
+    capacity (a handful of hardware models) by the database.
     """
-    hosts = [h for h in matching_hosts(session, None, resource_query)
+    hosts = [h for h in matching_host_rows(session, None, resource_query,
+                                           columns=_CAPACITY_COLUMNS)
              if h.capacity_vcpus is not None]
     ids = [h.id for h in hosts]
     out = out_of_pool_intervals(session, ids, start, end) if ids else {}
-    whole = (held_intervals(session, ids, start, end,
-                            tables=(models.HostAllocation,))
-             if ids else {})
     usages = slots.usages_by_host(session, ids, start, end)
+    exact = [h for h in hosts if CONF.cleaning_time or h.id in out or
+             h.id in usages]
+    exact_ids = {h.id for h in exact}
+    whole = (held_intervals(session, sorted(exact_ids), start, end,
+                            tables=(models.HostAllocation,))
+             if exact_ids else {})
     weights = collections.defaultdict(list)
-    for host in hosts:
+    for host in exact:
         capacity = slots.host_capacity(host, include_used=False)
         pool = timeline.subtract([(start, end)], out.get(host.id, []) +
                                  whole.get(host.id, []))
         steps = slots.steps(usages.get(host.id, []), start, end,
                             CONF.cleaning_time)
         for lo, hi, used in _host_pieces(start, end, pool, steps):
-            if shape is None:
-                for name, cap, taken in zip(slots.RESOURCES, capacity,
-                                            used):
-                    weights[(name, 'total')].append((lo, hi, cap))
-                    weights[(name, 'reserved')].append((lo, hi, taken))
-            else:
-                fits = slots.fit(capacity, slots.ZERO, shape)
-                free = slots.fit(capacity, used, shape)
-                weights[('instances', 'total')].append((lo, hi, fits))
-                weights[('instances', 'reserved')].append(
-                    (lo, hi, fits - free))
+            _add_piece(weights, lo, hi, capacity, used, shape)
+    models_of = collections.defaultdict(list)
+    for host in hosts:
+        if host.id not in exact_ids:
+            models_of[slots.host_capacity(host, include_used=False)].append(
+                host.id)
+    filtered = resource_query is not None
+    for capacity, members in models_of.items():
+        scope = (members if filtered else
+                 pool_hosts().where(*[
+                     sa.func.coalesce(getattr(models.Host, column), 0) ==
+                     value
+                     for column, value in zip(_CAPACITY_COLUMNS,
+                                              capacity)]))
+        held = timeline.from_deltas(start, end, held_deltas(
+            session, start, end, scope, exclude=exact_ids,
+            tables=(models.HostAllocation,)))
+        for lo, hi, count in held:
+            free_hosts = len(members) - count
+            if free_hosts:
+                _add_piece(weights, lo, hi, capacity, slots.ZERO, shape,
+                           times=free_hosts)
     names = ('instances',) if shape is not None else slots.RESOURCES
     series = {}
     for name in names:

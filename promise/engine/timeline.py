@@ -69,6 +69,20 @@ def weighted(start, end, intervals, base=0):
     return _steps(start, end, deltas, base)
 
 
+def from_deltas(start, end, deltas):
+    """The step function over [start, end) of ``deltas`` ({moment: change
+    of the value}, the value being 0 before the first moment), as
+    count() makes it: changes at or before ``start`` make the first
+    value, those at or after ``end`` do not show."""
+    base, inside = 0, collections.Counter()
+    for moment, change in deltas.items():
+        if moment <= start:
+            base += change
+        elif moment < end:
+            inside[moment] += change
+    return _steps(start, end, inside, base)
+
+
 def _steps(start, end, deltas, base):
     value = base + deltas.get(start, 0)
     steps = []

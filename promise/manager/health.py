@@ -3,9 +3,12 @@
 A registered host whose nova-compute service is down or disabled stops
 being reservable; reservations holding it from now on are re-homed or
 flagged (promise.manager.healing). When it comes back it is reservable
-again, and flagged reservations are retried. Polling the os-services API
-is the mechanism here; it is cheap (one call per pass) and needs nothing
-from Nova's notification settings.
+again, and flagged reservations are retried.
+
+Two feeds drive it: Nova's ``service.*`` notifications for one service
+(``service_changed``, within seconds) and a poll of the os-services API
+for all of them (``check``, the backstop: a compute that stops sending
+heartbeats sends no notification either). Both end in ``_record``.
 """
 
 from oslo_log import log as logging
@@ -19,22 +22,70 @@ from promise.db import api as db
 from promise.db import models
 from promise.engine import hosts as engine
 from promise.manager import healing
+from promise.manager import leases
 
 LOG = logging.getLogger(__name__)
+
+DOWN = 'down'
+DISABLED = 'disabled'
+GONE = (DOWN, 'no nova-compute service')
+
+
+def health_of(up, disabled, reason=None):
+    """(health, reason) of a host whose nova-compute is (not) up and
+    (not) disabled."""
+    if not up:
+        return (DOWN, 'nova-compute is down')
+    if disabled:
+        return (DISABLED, reason or 'nova-compute is disabled')
+    return (engine.HEALTHY, None)
 
 
 def compute_services(nova):
     """{service host: (health, reason)} for every nova-compute."""
-    result = {}
-    for svc in nova.nova.services.list(binary='nova-compute'):
-        if svc.state != 'up':
-            result[svc.host] = ('down', 'nova-compute is down')
-        elif svc.status != 'enabled':
-            result[svc.host] = ('disabled', svc.disabled_reason or
-                                'nova-compute is disabled')
-        else:
-            result[svc.host] = (engine.HEALTHY, None)
-    return result
+    return {svc.host: health_of(svc.state == 'up', svc.status != 'enabled',
+                                svc.disabled_reason)
+            for svc in nova.nova.services.list(binary='nova-compute')}
+
+
+def _apply(session, host, health, reason, now):
+    """Give one host its new health. Returns the outcomes of re-homing
+    what it holds (none unless it just stopped being healthy)."""
+    if (health, reason) == (host.health, host.health_reason):
+        return []
+    LOG.info('Host %s is now %s%s', host.hypervisor_hostname, health,
+             ' (%s)' % reason if reason else '')
+    was_healthy = host.health == engine.HEALTHY
+    host.health, host.health_reason = health, reason
+    # Decisions in flight on this host retry with its new state.
+    engine.claim(session, [host])
+    if was_healthy and health != engine.HEALTHY:
+        session.flush()
+        return healing.rehome(session, host.id, now, None)
+    return []
+
+
+@leases.retry_on_deadlock
+def _record(ctx, health_for, service_name=None):
+    """Apply ``health_for(host)`` to the registered hosts (of one compute
+    service, or all), then retry flagged reservations; one transaction.
+    Returns (outcomes, healed)."""
+    now = dates.utcnow()
+    outcomes = []
+    with db.writer(ctx) as session:
+        query = sa.select(models.Host).order_by(models.Host.id)
+        if service_name is not None:
+            query = query.where(models.Host.service_name == service_name)
+        for host in session.scalars(query).all():
+            outcomes.extend(_apply(session, host, *health_for(host), now))
+        healed = healing.heal(session, now)
+    return outcomes, healed
+
+
+def _follow(ctx, outcomes, healed):
+    healing.follow(ctx, outcomes)
+    healing.follow(ctx, healed, healed=True)
+    return outcomes + healed
 
 
 def check(nova, ctx=None):
@@ -42,28 +93,19 @@ def check(nova, ctx=None):
     reservations. Returns the outcomes (moved or flagged)."""
     ctx = ctx or context.admin_context()
     services = compute_services(nova)
-    now = dates.utcnow()
-    outcomes, healed = [], []
-    with db.writer(ctx) as session:
-        hosts = list(session.scalars(sa.select(models.Host)))
-        for host in hosts:
-            health, reason = services.get(
-                host.service_name, ('down', 'no nova-compute service'))
-            if (health, reason) == (host.health, host.health_reason):
-                continue
-            LOG.info('Host %s is now %s%s', host.hypervisor_hostname,
-                     health, ' (%s)' % reason if reason else '')
-            was_healthy = host.health == engine.HEALTHY
-            host.health, host.health_reason = health, reason
-            # Decisions in flight on this host retry with its new state.
-            engine.claim(session, [host])
-            if was_healthy and health != engine.HEALTHY:
-                session.flush()
-                outcomes.extend(healing.rehome(session, host.id, now, None))
-        healed = healing.heal(session, now)
-    healing.follow(ctx, outcomes)
-    healing.follow(ctx, healed, healed=True)
-    return outcomes + healed
+    outcomes, healed = _record(
+        ctx, lambda host: services.get(host.service_name, GONE))
+    return _follow(ctx, outcomes, healed)
+
+
+def service_changed(service_name, health, reason, ctx=None):
+    """Nova reported a new state for the nova-compute of
+    ``service_name``: its hosts get it as ``check`` would give it.
+    Returns the outcomes (moved, flagged or healed)."""
+    ctx = ctx or context.admin_context()
+    outcomes, healed = _record(ctx, lambda host: (health, reason),
+                               service_name)
+    return _follow(ctx, outcomes, healed)
 
 
 def loop(interval):

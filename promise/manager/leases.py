@@ -80,6 +80,12 @@ class LeaseManager:
             for r in values.get('reservations', [])])
 
     def create(self, ctx, values, deadline=None):
+        """Returns the new lease's id."""
+        return self.create_view(ctx, values, deadline)['id']
+
+    def create_view(self, ctx, values, deadline=None):
+        """Returns the new lease as the API shows it, as committed: the
+        API answers with it instead of reading the lease again."""
         values = self._resolve(ctx, values)
         return self._create(ctx, values, deadline)
 
@@ -104,7 +110,7 @@ class LeaseManager:
             self._background.submit(self._prepare, ctx, lease, res)
         if start <= dates.utcnow():
             self._wake()
-        return lease.id
+        return payload['lease']
 
     def _build(self, session, ctx, values, start, end):
         """Add a lease with its reservations and events for [start, end);
@@ -188,6 +194,11 @@ class LeaseManager:
                           'retried when the lease starts', res.id)
 
     def update(self, ctx, lease_id, values, deadline=None):
+        """Returns the lease's id."""
+        return self.update_view(ctx, lease_id, values, deadline)['id']
+
+    def update_view(self, ctx, lease_id, values, deadline=None):
+        """Returns the updated lease as the API shows it."""
         if values.get('reservations'):
             with db.reader(ctx) as session:
                 types = {r.id: r.resource_type for r in
@@ -203,7 +214,9 @@ class LeaseManager:
             except Exception:
                 LOG.exception('Applying the update of reservation %s in '
                               'other services failed', res.id)
-        return lease.id
+        # After the plugins, which record what they made in Nova (an
+        # aggregate's id...) on these objects as well as in the database.
+        return views.lease(lease)
 
     @retry_on_deadlock
     def _update(self, ctx, lease_id, values, deadline=None):

@@ -1,5 +1,6 @@
 """What the API process calls on promise-manager."""
 
+import threading
 import time
 
 import oslo_messaging as messaging
@@ -11,8 +12,43 @@ from promise import rpc
 CONF = conf.CONF
 
 # Connection attempts to the message queue before the API gives up with 503
-# (the default is to retry forever, which would hang the request).
-_SEND_RETRIES = 2
+# (the default is to retry forever, which would hang the request). One
+# retry rides out a broker failover and keeps the 503 of an outage quick.
+_SEND_RETRIES = 1
+# Seconds past rpc_timeout before a call still stuck inside oslo.messaging
+# is abandoned.
+_ABANDON_GRACE = 2
+
+
+class _Abandoned(Exception):
+    pass
+
+
+def _bounded(func, timeout):
+    """func() in a thread of its own, given up on after ``timeout``.
+
+    Not every wait inside oslo.messaging honours ``retry``: opening the
+    reply queue (the first call of an API process) retries forever while
+    the broker is away. An abandoned call finishes by itself once the
+    broker is back, after the deadline, so the manager drops it.
+    """
+    outcome = {}
+
+    def run():
+        try:
+            outcome['result'] = func()
+        except Exception as exc:
+            outcome['error'] = exc
+
+    worker = threading.Thread(target=run, daemon=True,
+                              name='promise-rpc-call')
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise _Abandoned()
+    if 'error' in outcome:
+        raise outcome['error']
+    return outcome['result']
 
 
 class ManagerAPI:
@@ -25,7 +61,15 @@ class ManagerAPI:
         deadline = time.time() + self._timeout
         client = self._client.prepare(retry=_SEND_RETRIES)
         try:
-            return client.call(ctx, method, deadline=deadline, **kwargs)
+            return _bounded(
+                lambda: client.call(ctx, method, deadline=deadline,
+                                    **kwargs),
+                self._timeout + _ABANDON_GRACE)
+        except _Abandoned:
+            raise exceptions.ServiceUnavailable(
+                reason='The message queue could not be reached within %d '
+                       'seconds; the request was not carried out.'
+                       % self._timeout)
         except messaging.MessagingTimeout:
             raise exceptions.ServiceUnavailable(
                 reason='promise-manager did not answer within %d seconds '
@@ -46,9 +90,11 @@ class ManagerAPI:
                        'request was not carried out.' % exc)
 
     def create_lease(self, ctx, values):
+        """The new lease's view (a manager before 1.1: its id)."""
         return self._call(ctx, 'create_lease', values=values)
 
     def update_lease(self, ctx, lease_id, values):
+        """The lease's view (a manager before 1.1: its id)."""
         return self._call(ctx, 'update_lease', lease_id=lease_id,
                           values=values)
 
@@ -83,3 +129,12 @@ class ManagerAPI:
     def delete_subscription(self, ctx, subscription_id):
         return self._call(ctx, 'delete_subscription',
                           subscription_id=subscription_id)
+
+    # -- SOL003 grants (promise.manager.grants) ------------------------------
+
+    def grant(self, ctx, request):
+        return self._call(ctx, 'grant', request=request)
+
+    def end_grant_operation(self, ctx, vnf_lcm_op_occ_id, state):
+        return self._call(ctx, 'end_grant_operation',
+                          vnf_lcm_op_occ_id=vnf_lcm_op_occ_id, state=state)

@@ -1,20 +1,26 @@
 """promise-manager: the RPC endpoint (thin), the event loop and the
 periodic passes (usage, health, capacity, webhook delivery)."""
 
+import functools
 import inspect
 
+from oslo_db import exception as db_exc
 from oslo_log import log as logging
 import oslo_messaging as messaging
+import sqlalchemy as sa
 
 from promise.common import periodic
 from promise import conf
 from promise import context
+from promise.db import api as db
 from promise import exceptions
 from promise.manager import capacity
 from promise.manager import events
+from promise.manager import grants
 from promise.manager import health
 from promise.manager import hosts
 from promise.manager import leases
+from promise.manager import nova_events
 from promise.manager import usage
 from promise.notifications import delivery
 from promise.notifications import notifier
@@ -26,6 +32,26 @@ CONF = conf.CONF
 LOG = logging.getLogger(__name__)
 
 
+def _database_outage(func):
+    """A database that cannot be reached is an outage the caller hears
+    about as 503 (a PromiseException crosses RPC intact), not a manager
+    failure: oslo.db's DBConnectionError would reach the API as an
+    unexplained RemoteError."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (db_exc.DBConnectionError, sa.exc.OperationalError) as exc:
+            if not db.unreachable(exc):
+                raise
+            LOG.warning('%s: the database cannot be reached: %s',
+                        func.__name__, exc)
+            raise exceptions.ServiceUnavailable(
+                reason='The database cannot be reached; try again '
+                       'later.')
+    return wrapper
+
+
 class _Expected(type):
     """Marks every endpoint method: PromiseExceptions are answers to the
     caller (4xx), not manager failures to log with a traceback."""
@@ -34,24 +60,27 @@ class _Expected(type):
         for key, value in list(namespace.items()):
             if inspect.isfunction(value) and not key.startswith('_'):
                 namespace[key] = messaging.expected_exceptions(
-                    exceptions.PromiseException)(value)
+                    exceptions.PromiseException)(_database_outage(value))
         return super().__new__(mcs, name, bases, namespace)
 
 
 class ManagerEndpoint(metaclass=_Expected):
-    target = messaging.Target(version='1.0')
+    # 1.1: create_lease and update_lease answer with the lease view, not
+    # its id.
+    target = messaging.Target(version='1.1')
 
     def __init__(self, lease_manager, host_manager, capacity_manager):
         self._leases = lease_manager
         self._hosts = host_manager
         self._capacity = capacity_manager
         self._subscriptions = subscriptions.SubscriptionManager()
+        self._grants = grants.GrantManager()
 
     def create_lease(self, ctxt, values, deadline=None):
-        return self._leases.create(ctxt, values, deadline)
+        return self._leases.create_view(ctxt, values, deadline)
 
     def update_lease(self, ctxt, lease_id, values, deadline=None):
-        return self._leases.update(ctxt, lease_id, values, deadline)
+        return self._leases.update_view(ctxt, lease_id, values, deadline)
 
     def delete_lease(self, ctxt, lease_id, deadline=None):
         return self._leases.delete(ctxt, lease_id, deadline)
@@ -97,6 +126,17 @@ class ManagerEndpoint(metaclass=_Expected):
         leases.check_deadline(deadline)
         return self._subscriptions.delete(ctxt, subscription_id)
 
+    # -- SOL003 grants (promise.manager.grants) ----------------------------
+
+    def grant(self, ctxt, request, deadline=None):
+        leases.check_deadline(deadline)
+        return self._grants.grant(ctxt, request)
+
+    def end_grant_operation(self, ctxt, vnf_lcm_op_occ_id, state,
+                            deadline=None):
+        leases.check_deadline(deadline)
+        return self._grants.end_operation(ctxt, vnf_lcm_op_occ_id, state)
+
 
 class ManagerService:
 
@@ -110,10 +150,12 @@ class ManagerService:
         self.usage_loop = usage.loop(CONF.manager.usage_interval,
                                      self.lease_manager)
         self.health_loop = health.loop(CONF.manager.health_interval)
+        self.nova_listener = nova_events.Listener()
         self.capacity_loop = periodic.Periodic(
             'capacity', CONF.manager.capacity_interval,
             lambda: instance_capacity.refresh_all(context.admin_context()))
         self.delivery_loop = delivery.DeliveryLoop(self.event_loop.owner)
+        self.grant_loop = grants.loop(CONF.nfv.hold_sweep_interval)
         self._server = rpc.get_server(
             CONF.manager.topic, self.event_loop.owner,
             [ManagerEndpoint(self.lease_manager, hosts.HostManager(),
@@ -130,7 +172,9 @@ class ManagerService:
         self.usage_loop.start()
         self.delivery_loop.start()
         self.health_loop.start()
+        self.nova_listener.start()
         self.capacity_loop.start()
+        self.grant_loop.start()
 
     def stop(self):
         self._server.stop()
@@ -138,7 +182,9 @@ class ManagerService:
         self.usage_loop.stop()
         self.delivery_loop.stop()
         self.health_loop.stop()
+        self.nova_listener.stop()
         self.capacity_loop.stop()
+        self.grant_loop.stop()
 
     def wait(self):
         self._server.wait()
@@ -146,5 +192,7 @@ class ManagerService:
         self.usage_loop.wait()
         self.delivery_loop.wait()
         self.health_loop.wait()
+        self.nova_listener.wait()
         self.capacity_loop.wait()
+        self.grant_loop.wait()
         self.lease_manager.shutdown()

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Make sure the real services the functional tests talk to answer on
 # 127.0.0.1: MariaDB (3306, root without password), PostgreSQL (5432, user
 # postgres, trust) and RabbitMQ (5672, guest/guest).  On a fresh Debian
@@ -104,7 +105,8 @@ promise_postgresql_ensure() {
         _svc_apt_install postgresql || return 1
     fi
     local ver
-    ver=$(ls /etc/postgresql | sort -V | tail -1)
+    ver=$(find /etc/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' |
+        sort -V | tail -1)
     if ! _svc_port_open 127.0.0.1 5432; then
         echo "services: starting PostgreSQL $ver"
         pg_ctlcluster --skip-systemctl-redirect "$ver" main start ||

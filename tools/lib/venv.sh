@@ -1,4 +1,5 @@
-# Shared by tools/run-tests and tools/demo: build or reuse the cached
+# shellcheck shell=bash
+# Shared by tools/run-tests and tools/demo-local: build or reuse the cached
 # virtualenv that Promise and its tests run from.  Source it, then call
 # promise_venv_ensure.  The venv lives outside the repository, in
 # ${PROMISE_CACHE:-$HOME/.cache/promise}/venv-test, and is rebuilt only when
@@ -44,6 +45,7 @@ promise_venv_ensure() {
     # Sibling packages of this repository that the tests drive too (the
     # OpenStack CLI plugin); their dependencies are in requirements already.
     local extras=() extra
+    # shellcheck disable=SC2043
     for extra in python-promiseclient; do
         [ -f "$PROMISE_ROOT/$extra/setup.cfg" ] && extras+=("$extra")
     done

@@ -17,6 +17,7 @@ import datetime
 import pecan
 
 from promise.api import dates
+from promise.api import errors
 from promise.api.schemas import multicloud as schema
 from promise.api import validation
 from promise.common import dates as common_dates
@@ -106,10 +107,20 @@ def _v1_served(vims, owner, region):
                for v in vims)
 
 
+def _post_only():
+    # pecan runs a generic handler for every method it has no handler for.
+    return errors.response(405, 'The method %s is not allowed: use POST.'
+                           % pecan.request.method, headers={'Allow': 'POST'})
+
+
 class V0Controller:
 
-    @pecan.expose('json', method='POST')
+    @pecan.expose('json', generic=True)
     def check_vim_capacity(self):
+        return _post_only()
+
+    @check_vim_capacity.when(method='POST', template='json')
+    def _check_vim_capacity_post(self):
         _authorize()
         body = _body(schema.CHECK_V0)
         owner, region = _served()
@@ -126,8 +137,12 @@ class V0Controller:
 
 class V1Controller:
 
-    @pecan.expose('json', method='POST')
+    @pecan.expose('json', generic=True)
     def check_vim_capacity(self):
+        return _post_only()
+
+    @check_vim_capacity.when(method='POST', template='json')
+    def _check_vim_capacity_post(self):
         _authorize()
         body = _body(schema.CHECK_V1)
         owner, region = _served()
@@ -146,8 +161,12 @@ class V1Controller:
             'AZs': [_az_view(name, net_value.minimum(zones[name]))
                     for name in sorted(zones)]}]}
 
-    @pecan.expose('json', method='POST')
+    @pecan.expose('json', generic=True)
     def net_value(self):
+        return _post_only()
+
+    @net_value.when(method='POST', template='json')
+    def _net_value_post(self):
         _authorize()
         body = _body(schema.NET_VALUE)
         owner, region = _served()

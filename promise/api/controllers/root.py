@@ -1,5 +1,6 @@
 import pecan
 
+from promise.api.controllers import grants
 from promise.api.controllers import multicloud
 from promise.api.controllers import v1
 from promise.api.middleware import microversion
@@ -18,6 +19,7 @@ def version_document(base_url):
 class RootController:
     v1 = v1.V1Controller()
     api = multicloud.ApiController()
+    grant = grants.GrantRootController()
 
     @pecan.expose('json')
     def index(self):

@@ -2,6 +2,8 @@
 
 Errors raised by Promise's own code already have it; this catches the rest:
 routing 404/405 from pecan, 401 from keystonemiddleware, and crashes.
+Under /grant (ETSI NFV-SOL003) every error is SOL013 problem+json instead,
+with the ``Version`` header, as the grant controllers answer themselves.
 """
 
 import html
@@ -18,6 +20,24 @@ from promise.api import errors
 LOG = logging.getLogger(__name__)
 
 _TAGS = re.compile(r'<[^>]+>')
+_KEPT_HEADERS = ('WWW-Authenticate', 'Allow', 'Retry-After')
+PROBLEM = 'application/problem+json'
+GRANT_PREFIX = '/grant'
+GRANT_API_VERSION = '1.4.0'
+
+
+def _is_grant(req):
+    path = req.path_info
+    return path == GRANT_PREFIX or path.startswith(GRANT_PREFIX + '/')
+
+
+def _problem(status, title, detail):
+    resp = webob.Response(status=status, content_type=PROBLEM,
+                          charset='UTF-8')
+    resp.text = jsonutils.dumps({'status': status, 'detail': detail,
+                                 'title': title})
+    resp.headers['Version'] = GRANT_API_VERSION
+    return resp
 
 
 def _message(resp):
@@ -67,15 +87,27 @@ class ErrorBody:
         except Exception:
             LOG.exception('Unhandled error serving %s %s', req.method,
                           req.path)
-            return errors.response(500, 'The server failed to handle the '
-                                        'request; see the promise-api log.')
+            message = ('The server failed to handle the request; see the '
+                       'promise-api log.')
+            if _is_grant(req):
+                return _problem(500, 'Internal Server Error', message)
+            return errors.response(500, message)
         if resp.status_int < 400:
             return resp
-        message = _message(resp)
-        if message is None:
+        if resp.content_type == PROBLEM:
+            # SOL013 errors of /grant: their clients read that shape.
             return resp
-        new = errors.response(resp.status_int, message)
-        for name in ('WWW-Authenticate', 'Allow', 'Retry-After'):
+        message = _message(resp)
+        if _is_grant(req):
+            if message is None:
+                message = jsonutils.loads(resp.text)['error_message']
+            new = _problem(resp.status_int, resp.status.split(' ', 1)[-1],
+                           message)
+        elif message is None:
+            return resp
+        else:
+            new = errors.response(resp.status_int, message)
+        for name in _KEPT_HEADERS:
             if name in resp.headers:
                 new.headers[name] = resp.headers[name]
         return new

@@ -5,6 +5,8 @@ from promise.db.models.base import Base  # noqa: F401
 from promise.db.models.base import DateTime  # noqa: F401
 from promise.db.models.capacity import CapacityChange  # noqa: F401
 from promise.db.models.capacity import Usage  # noqa: F401
+from promise.db.models.grants import Grant  # noqa: F401
+from promise.db.models.grants import GrantHold  # noqa: F401
 from promise.db.models.hosts import Host  # noqa: F401
 from promise.db.models.hosts import HostAllocation  # noqa: F401
 from promise.db.models.hosts import HostCapability  # noqa: F401

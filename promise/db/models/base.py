@@ -10,6 +10,9 @@ from promise.common import dates
 # MariaDB's DATETIME drops fractions of a second unless told otherwise, and
 # event claims compare sub-second times.
 DateTime = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql')
+# Bodies kept verbatim (webhook deliveries, grants) may outgrow MySQL's
+# 64 KiB TEXT.
+LongText = sa.Text().with_variant(mysql.MEDIUMTEXT(), 'mysql')
 
 
 class Base(orm.DeclarativeBase):

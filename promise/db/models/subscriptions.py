@@ -8,14 +8,11 @@ sent survives any manager's restart.
 import json
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql
 
 from promise.db.models.base import Base
 from promise.db.models.base import DateTime
+from promise.db.models.base import LongText
 from promise.db.models.base import TimestampMixin
-
-# A delivery's body is kept as the exact bytes that are signed and sent.
-LongText = sa.Text().with_variant(mysql.MEDIUMTEXT(), 'mysql')
 
 PENDING = 'pending'
 SENDING = 'sending'

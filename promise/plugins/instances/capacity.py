@@ -17,7 +17,6 @@ from promise.common import dates
 from promise.db import api as db
 from promise.db import models
 from promise import exceptions
-from promise.plugins.instances import nova_objects
 
 LOG = logging.getLogger(__name__)
 
@@ -66,9 +65,8 @@ def _ordinary(ctx, placement, provider_uuid, used):
     one unit of its reservation's class on a child provider, and its shape
     on the host."""
     booked = {}
-    for name, usages in placement.child_usages(provider_uuid).items():
-        rid = nova_objects.reservation_of_child(name)
-        count = usages.get(placement_client.resource_class(rid or ''), 0)
+    for rc, count in placement.slot_usages(provider_uuid).items():
+        rid = placement_client.reservation_of_class(rc)
         if rid and count:
             booked[rid] = booked.get(rid, 0) + count
     if not booked:

@@ -26,18 +26,9 @@ def server_group_name(reservation_id):
     return 'reservation:%s' % reservation_id
 
 
-CHILD_PREFIX = 'promise-reservation:'
-
-
-def child_provider_name(reservation_id, hypervisor_hostname):
-    return '%s%s:%s' % (CHILD_PREFIX, reservation_id, hypervisor_hostname)
-
-
-def reservation_of_child(name):
-    """The reservation id in a child provider's name, or None."""
-    if not name or not name.startswith(CHILD_PREFIX):
-        return None
-    return name[len(CHILD_PREFIX):].split(':', 1)[0]
+def child_provider_name(hypervisor_hostname):
+    """The host's slots provider (promise.clients.placement.child_uuid)."""
+    return 'promise-slots:%s' % hypervisor_hostname
 
 
 def flavor_extra_specs(reservation_id, source_extra_specs=None):

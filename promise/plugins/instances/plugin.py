@@ -382,10 +382,10 @@ class InstancePlugin(base.ResourcePlugin):
         rc = placement_client.resource_class(reservation.id)
         for host, count in self._hosts(ctx, reservation):
             parent = self._provider(ctx, host)
-            child = placement_client.child_uuid(reservation.id, parent)
+            child = placement_client.child_uuid(parent)
             self.placement.ensure_child_provider(
                 child, nova_objects.child_provider_name(
-                    reservation.id, host.hypervisor_hostname), parent)
+                    host.hypervisor_hostname), parent)
             self.placement.set_inventory(child, rc, count)
         self.nova.add_flavor_access(reservation.id, lease.project_id)
 
@@ -428,11 +428,11 @@ class InstancePlugin(base.ResourcePlugin):
                 parent = found and found['uuid']
             if not parent:
                 continue
-            child = placement_client.child_uuid(reservation.id, parent)
+            child = placement_client.child_uuid(parent)
             if self.placement.get_provider(child) is None:
                 continue
+            # The provider stays (see child_uuid); only this class goes.
             self.placement.delete_inventory(child, rc)
-            self.placement.delete_provider(child)
         self.placement.delete_resource_class(rc)
 
     def discard(self, ctx, lease, reservation):

@@ -32,6 +32,7 @@ Environment knobs: PROMISE_CLOUD_TESTS=0 skips the tier;
 MINICLOUD_STATE / MINICLOUD_CACHE are passed through to tools/minicloud.
 """
 
+import configparser
 import fcntl
 import os
 import shlex
@@ -49,6 +50,8 @@ import testtools
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__)))))
 MINICLOUD = os.path.join(REPO_ROOT, 'tools', 'minicloud')
+STATE_DIR = os.path.abspath(os.path.expanduser(os.environ.get(
+    'MINICLOUD_STATE', '~/.local/state/promise-minicloud')))
 CACHE_DIR = os.path.abspath(os.path.expanduser(os.environ.get(
     'MINICLOUD_CACHE', '~/.cache/promise/minicloud')))
 UP_TIMEOUT = 1200
@@ -218,6 +221,20 @@ class CloudTestCase(testtools.TestCase):
         super().setUp()
         self.cloud = self.useFixture(MiniCloudFixture(
             promise=self.PROMISE, computes=self.COMPUTES))
+
+    def promise_db(self):
+        """An engine on the database of the cloud's promise-manager, for
+        checks of raw rows."""
+        # Imported here: the Horizon venv of the dashboard e2e test, which
+        # uses this fixture too, has no SQLAlchemy.
+        import sqlalchemy as sa
+
+        conf = configparser.ConfigParser(interpolation=None)
+        conf.read(os.path.join(STATE_DIR, 'etc', 'promise', 'promise.conf'))
+        engine = sa.create_engine(conf['database']['connection'],
+                                  poolclass=sa.pool.NullPool)
+        self.addCleanup(engine.dispose)
+        return engine
 
     def promise(self, method, path, who='admin', **kwargs):
         """A request to Promise's API (the catalog's reservation endpoint)

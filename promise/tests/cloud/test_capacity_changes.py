@@ -28,12 +28,7 @@ class TestDowntimeRehoming(base.HostReservationBase):
         return change
 
     def test_downtime_moves_the_reservation_then_flags_it(self):
-        names = []
-        for _ in range(2):
-            names.append(self.free_hypervisor())
-            self.register(names[-1])
-        ids = {h['hypervisor_hostname']: h['id'] for h in self.promise(
-            'GET', '/os-hosts').json()['hosts']}
+        names, ids = self.register_free(2)
         only = json.dumps(['or'] + [['==', '$hypervisor_hostname', n]
                                     for n in names])
         start = base.utcnow().replace(second=0, microsecond=0) + \

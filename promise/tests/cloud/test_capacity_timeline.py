@@ -6,18 +6,14 @@ Promise's database (hosts, allocations, planned changes) and evaluates
 every minute of several windows with its own simple code.
 """
 
-import configparser
 import datetime
 import json
-import os
 
 import sqlalchemy as sa
 
 from promise.tests.cloud import test_instance_reservations as instances
 
 MIN = datetime.timedelta(minutes=1)
-STATE = os.path.abspath(os.path.expanduser(os.environ.get(
-    'MINICLOUD_STATE', '~/.local/state/promise-minicloud')))
 
 
 def out(value):
@@ -28,11 +24,7 @@ class TestCapacityTimeline(instances.InstanceReservationBase):
 
     def setUp(self):
         super().setUp()
-        conf = configparser.ConfigParser(interpolation=None)
-        conf.read(os.path.join(STATE, 'etc', 'promise', 'promise.conf'))
-        self.engine = sa.create_engine(conf['database']['connection'],
-                                       poolclass=sa.pool.NullPool)
-        self.addCleanup(self.engine.dispose)
+        self.engine = self.promise_db()
 
     def rows(self):
         with self.engine.connect() as conn:

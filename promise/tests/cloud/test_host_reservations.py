@@ -82,6 +82,16 @@ class HostReservationBase(fixture.CloudTestCase):
         self.addCleanup(self.promise, 'DELETE', '/os-hosts/%s' % host['id'])
         return host
 
+    def register_free(self, count):
+        """Register `count` idle computes; ([names], {name: host id})."""
+        names = []
+        for _ in range(count):
+            names.append(self.free_hypervisor())
+            self.register(names[-1])
+        ids = {h['hypervisor_hostname']: h['id'] for h in self.promise(
+            'GET', '/os-hosts').json()['hosts']}
+        return names, {n: ids[n] for n in names}
+
     def wait_lease(self, lease_id, status, timeout=240, who='demo'):
         deadline = time.monotonic() + timeout
         while True:

@@ -8,10 +8,12 @@ failing test carries the part of the service logs written while it ran.
 
 import datetime
 import os
+import threading
 import uuid
 
 import fixtures
 import requests
+import sqlalchemy as sa
 import testtools
 from testtools import content
 
@@ -143,6 +145,62 @@ class FunctionalTestCase(testtools.TestCase):
         resp = self.request('GET', '/v1/leases', who=who, roles=roles)
         self.assertEqual(200, resp.status_code, resp.text)
         return resp.json()['leases']
+
+    def insert_host_with_property(self, host_id, name, prop, zone=None):
+        """A compute host with capacity and one public capability ``prop``
+        (= 'true'), written straight into the database: registering needs
+        Nova, which this tier has not."""
+        with self.deployment.db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO hosts (id, hypervisor_hostname, hypervisor_type,"
+                " hypervisor_version, service_name, vcpus, cpu_info,"
+                " memory_mb, local_gb, availability_zone, reservable,"
+                " generation, capacity_vcpus, capacity_memory_mb,"
+                " capacity_disk_gb, created_at) VALUES (:id, :name, 'QEMU',"
+                " 1, :name, 8, NULL, 16384, 100, :zone, :true, 0, 8,"
+                " 16384, 100, :now)"),
+                {'id': host_id, 'name': name, 'zone': zone, 'true': True,
+                 'now': utcnow()})
+            conn.execute(sa.text(
+                "INSERT INTO host_capabilities (host_id, name, value) "
+                "VALUES (:id, :name, 'true')"), {'id': host_id, 'name': prop})
+            conn.execute(sa.text(
+                "INSERT INTO resource_properties (resource_type, name,"
+                " private) VALUES ('physical:host', :name, :false)"),
+                {'name': prop, 'false': False})
+
+    def simultaneously(self, *calls):
+        """Run the calls in threads released together; their results, in
+        order (the way to make two requests race)."""
+        results = [None] * len(calls)
+        barrier = threading.Barrier(len(calls))
+
+        def run(k):
+            barrier.wait()
+            results[k] = calls[k]()
+
+        threads = [threading.Thread(target=run, args=(k,))
+                   for k in range(len(calls))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return results
+
+    def overlapping_host_allocations(self, conn):
+        """Pairs of allocation ids that hold one host at the same time: a
+        double booking; always [] when the engine is right."""
+        return conn.execute(sa.text(
+            'SELECT a.id, b.id FROM host_allocations a '
+            'JOIN host_allocations b ON a.host_id = b.host_id '
+            'AND a.id < b.id AND a.start_date < b.end_date '
+            'AND b.start_date < a.end_date')).fetchall()
+
+    def assertEveryManagerLogged(self, text):
+        """Each manager of the deployment decided some of the work."""
+        for manager in self.deployment.managers:
+            with open(manager.log_path) as log:
+                self.assertIn(text, log.read(), manager.tag)
 
     def assertBlazarError(self, resp, status, message=None):
         """A Blazar error body with the given status (and exact message)."""

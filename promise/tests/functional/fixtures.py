@@ -8,8 +8,10 @@ RabbitMQ.  Nothing here is mocked.
 * ``Service``: one console script (promise-api, promise-manager, ...) as a
   subprocess, its output in a log file.
 * ``Deployment``: all of the above together: database migrated with
-  ``promise-db-manage upgrade head``, one promise-api and two
-  promise-managers, ready to serve.
+  ``promise-db-manage upgrade head``, one promise-api (or gunicorn with
+  several workers serving ``promise.wsgi.api``) and two promise-managers,
+  ready to serve; optionally on a private database server or RabbitMQ
+  node (``servers.py``) that a test may stop.
 * ``NotificationCollector``: an oslo.messaging notification listener that
   records what the managers announce.
 """
@@ -31,6 +33,8 @@ from oslo_config import cfg
 import oslo_messaging as messaging
 import requests
 import sqlalchemy as sa
+
+from promise.tests import utils
 
 RABBIT_URL = 'rabbit://guest:guest@127.0.0.1:5672/'
 KOMBU_URL = 'amqp://guest:guest@127.0.0.1:5672//'
@@ -62,16 +66,8 @@ def free_port():
 
 
 def wait_for(predicate, timeout, interval=0.5, what='condition'):
-    """Call predicate until it returns something true; return that."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError('Timed out after %ss waiting for %s'
-                                 % (timeout, what))
-        time.sleep(interval)
+    """utils.wait_for, polling live processes less often by default."""
+    return utils.wait_for(predicate, timeout, interval, what)
 
 
 def tail(path, max_bytes=20000):
@@ -88,14 +84,21 @@ def tail(path, max_bytes=20000):
 class Database(fixtures.Fixture):
     """A new, empty database on a real server; dropped on cleanUp."""
 
-    def __init__(self, backend):
+    def __init__(self, backend, server=None):
+        """server: a private server (servers.py) instead of the shared
+        one; it provides ``server_url`` and ``url_template``."""
         super().__init__()
         self.backend = backend
         self.name = 'promise_func_%s' % uuid.uuid4().hex[:12]
-        self.url = BACKENDS[backend]['url'] % self.name
+        if server is None:
+            self.server_url = BACKENDS[backend]['server_url']
+            self.url = BACKENDS[backend]['url'] % self.name
+        else:
+            self.server_url = server.server_url
+            self.url = server.url_template % self.name
 
     def _server(self):
-        return sa.create_engine(BACKENDS[self.backend]['server_url'],
+        return sa.create_engine(self.server_url,
                                 isolation_level='AUTOCOMMIT',
                                 poolclass=sa.pool.NullPool)
 
@@ -193,12 +196,17 @@ class ConfigFile(fixtures.Fixture):
 class Service(fixtures.Fixture):
     """One Promise console script running as a real process."""
 
-    def __init__(self, name, config_file, log_dir, tag=None):
+    def __init__(self, name, config_file, log_dir, tag=None, argv=None,
+                 env=None):
+        """argv/env: run this command line instead of
+        ``<name> --config-file <config_file>`` (e.g. a WSGI server)."""
         super().__init__()
         self.name = name
         self.config_file = config_file
         self.tag = tag or name
         self.log_path = os.path.join(log_dir, '%s.log' % self.tag)
+        self.argv = argv or [bin_path(name), '--config-file', config_file]
+        self.env = env
         self.process = None
         self.pids = []
 
@@ -211,16 +219,25 @@ class Service(fixtures.Fixture):
         log.write(b'==== starting %s at %s\n'
                   % (self.tag.encode(), time.ctime().encode()))
         log.flush()
+        env = None
+        if self.env:
+            env = dict(os.environ, **self.env)
         self.process = subprocess.Popen(
-            [bin_path(self.name), '--config-file', self.config_file],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True)
+            self.argv, stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True, env=env)
         self.pids.append(self.process.pid)
         log.close()
 
     @property
     def running(self):
         return self.process is not None and self.process.poll() is None
+
+    def kill(self):
+        """SIGKILL, as a crash would: no cleanup of any kind."""
+        if not self.running:
+            return
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(30)
 
     def stop(self, timeout=15):
         if not self.running:
@@ -248,9 +265,9 @@ def run_command(argv, timeout=120, **kwargs):
     return proc.returncode, proc.stdout
 
 
-def consumer_count(queue):
+def consumer_count(queue, url=KOMBU_URL):
     """How many consumers listen on a RabbitMQ queue (0 if it is absent)."""
-    with kombu.Connection(KOMBU_URL, connect_timeout=5) as conn:
+    with kombu.Connection(url, connect_timeout=5) as conn:
         channel = conn.channel()
         try:
             return channel.queue_declare(queue=queue, passive=True)[2]
@@ -263,10 +280,10 @@ def consumer_count(queue):
                 pass
 
 
-def delete_queues(*queues):
+def delete_queues(*queues, url=KOMBU_URL):
     """Remove a test run's RabbitMQ queues (oslo.messaging leaves them)."""
     try:
-        with kombu.Connection(KOMBU_URL, connect_timeout=5) as conn:
+        with kombu.Connection(url, connect_timeout=5) as conn:
             for queue in queues:
                 channel = conn.channel()
                 try:
@@ -285,24 +302,38 @@ def delete_queues(*queues):
 class Deployment(fixtures.Fixture):
     """Database + config + promise-api + two promise-managers."""
 
-    def __init__(self, backend, managers=2, **overrides):
+    def __init__(self, backend, managers=2, api_workers=0, db_server=None,
+                 broker=None, **overrides):
+        """api_workers: serve the WSGI application with gunicorn and that
+        many worker processes instead of one promise-api process.
+        db_server, broker: private servers (servers.py) to use instead of
+        the machine's shared MariaDB/PostgreSQL and RabbitMQ."""
         super().__init__()
         self.backend = backend
         self.n_managers = managers
+        self.api_workers = api_workers
+        self.db_server = db_server
+        self.kombu_url = broker.kombu_url if broker else KOMBU_URL
+        if broker is not None:
+            overrides.setdefault('DEFAULT.transport_url',
+                                 broker.transport_url)
         self.overrides = overrides
 
     def _setUp(self):
         self.services = []
         self.directory = tempfile.mkdtemp(prefix='promise-func-')
         self.addCleanup(shutil.rmtree, self.directory, True)
-        self.db = self.useFixture(Database(self.backend))
+        self.db = self.useFixture(Database(self.backend, self.db_server))
         self.config = self.useFixture(
             ConfigFile(self.db.url, self.directory, **self.overrides))
         self.addCleanup(self._delete_queues)
         self.port = self.config.port
         self.url = 'http://127.0.0.1:%d' % self.port
         self.db_manage('upgrade', 'head')
-        self.api = self.start_service('promise-api', 'promise-api')
+        if self.api_workers:
+            self.api = self._start_wsgi_server()
+        else:
+            self.api = self.start_service('promise-api', 'promise-api')
         self.managers = [
             self.start_service('promise-manager', 'promise-manager-%d' % i)
             for i in range(1, self.n_managers + 1)]
@@ -322,7 +353,7 @@ class Deployment(fixtures.Fixture):
         queues += ['%s.%s' % (self.config.notification_topic, priority)
                    for priority in ('info', 'error', 'warn', 'audit',
                                     'debug', 'critical', 'sample')]
-        delete_queues(*queues)
+        delete_queues(*queues, url=self.kombu_url)
 
     def db_manage(self, *args):
         rc, out = run_command([bin_path('promise-db-manage'), '--config-file',
@@ -332,11 +363,40 @@ class Deployment(fixtures.Fixture):
                                  % (' '.join(args), rc, out))
         return out
 
-    def start_service(self, name, tag):
-        service = Service(name, self.config.path, self.directory, tag=tag)
+    def start_service(self, name, tag, **kwargs):
+        service = Service(name, self.config.path, self.directory, tag=tag,
+                          **kwargs)
         self.useFixture(service)
         self.services.append(service)
         return service
+
+    def _start_wsgi_server(self):
+        """gunicorn, as operators run promise.wsgi.api: one port, worker
+        processes that each build the app (and their own RPC client and
+        database pool) on their first request."""
+        self.access_log = os.path.join(self.directory, 'access.log')
+        argv = [bin_path('gunicorn'), '--workers', str(self.api_workers),
+                '--bind', '127.0.0.1:%d' % self.port,
+                # Long enough for a request that waits for rpc_timeout.
+                '--timeout', '120', '--graceful-timeout', '10',
+                '--access-logfile', self.access_log,
+                # The worker's pid first: shows how requests were spread.
+                '--access-logformat', '%(p)s %(m)s %(U)s %(s)s',
+                'promise.wsgi.api:application']
+        return self.start_service(
+            'gunicorn', 'promise-api-gunicorn', argv=argv,
+            env={'PROMISE_CONFIG_FILES': self.config.path})
+
+    def api_worker_pids(self, method, path):
+        """{worker pid: requests served}, from gunicorn's access log."""
+        counts = {}
+        with open(self.access_log) as log:
+            for line in log:
+                fields = line.split()
+                if fields[1:3] == [method, path]:
+                    pid = fields[0].strip('<>')
+                    counts[pid] = counts.get(pid, 0) + 1
+        return counts
 
     def wait_healthy(self, timeout=60):
         def healthy():
@@ -359,7 +419,8 @@ class Deployment(fixtures.Fixture):
                     continue
                 if count == len(self.managers):
                     manager.check_running()
-            return consumer_count(self.config.topic) == count
+            return consumer_count(self.config.topic,
+                                  self.kombu_url) == count
         try:
             wait_for(ready, timeout,
                      what='%d promise-manager(s) on topic %s'
@@ -378,9 +439,10 @@ class Deployment(fixtures.Fixture):
 class NotificationCollector(fixtures.Fixture):
     """A real oslo.messaging notification listener on RabbitMQ."""
 
-    def __init__(self, topic):
+    def __init__(self, topic, url=RABBIT_URL):
         super().__init__()
         self.topic = topic
+        self.url = url
         self.lock = threading.Lock()
         self.notifications = []
 
@@ -397,7 +459,7 @@ class NotificationCollector(fixtures.Fixture):
         conf = cfg.ConfigOpts()
         conf([], project='promise-functional-tests')
         transport = messaging.get_notification_transport(conf,
-                                                         url=RABBIT_URL)
+                                                         url=self.url)
         self.addCleanup(transport.cleanup)
         self.listener = messaging.get_notification_listener(
             transport, [messaging.Target(topic=self.topic)], [self],

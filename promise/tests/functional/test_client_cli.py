@@ -6,56 +6,22 @@ headers, so Promise's [noauth] default identity applies.
 """
 
 import datetime
-import json
 import uuid
 
-import sqlalchemy as sa
-
-from promise.db import models
 from promise.tests.functional import base
-from promise.tests.functional import fixtures as func_fixtures
+from promise.tests.functional import cli
 
 NOAUTH = {'user': 'noauth-user', 'project': 'noauth-project'}
 
 
-class ClientCliTests:
+class ClientCliTests(cli.CLIMixin):
 
     # `openstack reservation lease create` insists on a reservation of a
     # type it knows; physical:host is the one Promise serves.
     DEPLOYMENT = {'manager.plugins': 'physical:host'}
 
-    def openstack(self, *args, expect_ok=True):
-        argv = [func_fixtures.bin_path('openstack'),
-                '--os-auth-type', 'none',
-                '--os-endpoint', self.url + '/v1'] + list(args)
-        rc, out = func_fixtures.run_command(argv, timeout=120)
-        if expect_ok:
-            self.assertEqual(0, rc, '%s\n%s' % (' '.join(args), out))
-        return rc, out
-
-    def openstack_json(self, *args):
-        _, out = self.openstack(*(list(args) + ['-f', 'json']))
-        # Warnings (python-blazarclient's plugin loading) may come first.
-        starts = [i for i in (out.find('{'), out.find('[')) if i >= 0]
-        self.assertTrue(starts, out)
-        return json.loads(out[min(starts):])
-
     def add_host(self):
-        """A compute host as promise-api would register it from Nova.
-
-        There is no Nova in this tier, so the row goes straight into the
-        real database; the lease below never starts, so Promise never asks
-        Nova about it.
-        """
-        host_id = int(uuid.uuid4().int % 1000000) + 1
-        name = 'fake-compute-%d' % host_id
-        with self.deployment.db.engine.begin() as conn:
-            conn.execute(sa.insert(models.Host.__table__).values(
-                id=host_id, hypervisor_hostname=name, service_name=name,
-                hypervisor_type='fake', hypervisor_version=1, vcpus=8,
-                memory_mb=16384, local_gb=100, reservable=True,
-                generation=0, created_at=base.utcnow()))
-        return name
+        return self.insert_host('fake-compute')[1]
 
     def check_lifecycle(self, lease_id, name, end):
         listed = self.openstack_json('reservation', 'lease', 'list')

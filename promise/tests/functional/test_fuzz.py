@@ -7,7 +7,10 @@ promise-api + two promise-managers on MariaDB and RabbitMQ. For each answer:
 * no 5xx;
 * every error answer has the Blazar error body: exactly error_code,
   error_message, error_name, both numbers equal to the HTTP status, a
-  non-empty message (409 may add Promise's offer keys);
+  non-empty message (409 may add Promise's offer keys); under /grant
+  (ETSI NFV-SOL003) the SOL013 body instead: application/problem+json with
+  ``status`` equal to the HTTP status, a non-empty ``detail``, nothing but
+  ProblemDetails keys, and the ``Version`` header;
 * the answer conforms to the OpenAPI description (documented status code,
   content type, response schema and headers), which keeps the document
   honest.
@@ -16,7 +19,10 @@ Bounded and deterministic: PROMISE_FUZZ_EXAMPLES examples per operation and
 mode (default 25), hypothesis derandomized (fixed seed), no shrinking, no
 example database. Requests run as an admin, so that policy lets them reach
 the code under test (test_policy_matrix covers who may do what). Half of
-the requests to /{lease_id} and /{host_id} paths use ids that exist.
+the requests to paths with an id (lease, host, property, subscription,
+grant) use ids that exist. The deployment serves an ONAP region and has
+flavor sizes and costs, so that the Multicloud and grant requests get past
+configuration to the code that decides.
 """
 
 import datetime
@@ -31,7 +37,6 @@ from hypothesis import strategies as st
 import schemathesis
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi import checks as oas_checks
-import sqlalchemy as sa
 
 from promise.tests.functional import base
 
@@ -43,8 +48,12 @@ HEADERS = {'X-User-Id': 'fuzz-admin', 'X-Project-Id': 'fuzz-project',
            'X-Roles': 'admin'}
 HOST_ID = 4343
 PROPERTY = 'fuzz_gpu'
+GRANT_VERSION = {'Version': '1.4.0'}
 
 OFFER_KEYS = {'max_reservable', 'alternatives'}
+BLAZAR_KEYS = {'error_code', 'error_message', 'error_name'}
+PROBLEM_KEYS = {'status', 'detail', 'title', 'type', 'instance'}
+PROBLEM = 'application/problem+json'
 
 CONFORMANCE = [oas_checks.status_code_conformance,
                oas_checks.content_type_conformance,
@@ -67,7 +76,17 @@ def _test_name(op):
 
 class FuzzTests(base.MySQLMixin, base.FunctionalTestCase):
     # Only the physical:host plugin, whatever else is installed.
-    DEPLOYMENT = {'manager.plugins': 'physical:host', 'rpc_timeout': 10}
+    DEPLOYMENT = {
+        'manager.plugins': 'physical:host', 'rpc_timeout': 10,
+        'multicloud.cloud_owner': 'fuzz-owner',
+        'multicloud.cloud_region_id': 'fuzz-region',
+        'net_value.flavor_shapes': 'm1.small:2/2048/10,m1.large:4/8192/40',
+        'net_value.flavor_costs': 'm1.small:1,m1.large:4',
+        'net_value.intent_costs': 'ha:2,burstable:0.5',
+        'nfv.vdu_flavors': 'VDU1=m1.small,VDU2=m1.large',
+        # Subscriptions the run creates name made-up receivers.
+        'notifications.webhook_timeout': 1,
+    }
     TIMEOUT = 300
 
     schema = None
@@ -89,23 +108,8 @@ class FuzzTests(base.MySQLMixin, base.FunctionalTestCase):
         lease holding it, so that generated requests also hit ids that
         exist."""
         now = base.utcnow()
-        with self.deployment.db.engine.begin() as conn:
-            conn.execute(sa.text(
-                "INSERT INTO hosts (id, hypervisor_hostname, hypervisor_type,"
-                " hypervisor_version, service_name, vcpus, cpu_info,"
-                " memory_mb, local_gb, availability_zone, reservable,"
-                " generation, created_at) VALUES (:id, :name, 'QEMU', 1,"
-                " :name, 8, NULL, 16384, 100, 'nova', :true, 0, :now)"),
-                {'id': HOST_ID, 'name': 'fuzz-compute', 'true': True,
-                 'now': now})
-            conn.execute(sa.text(
-                "INSERT INTO host_capabilities (host_id, name, value) "
-                "VALUES (:id, :name, 'true')"),
-                {'id': HOST_ID, 'name': PROPERTY})
-            conn.execute(sa.text(
-                "INSERT INTO resource_properties (resource_type, name,"
-                " private) VALUES ('physical:host', :name, :false)"),
-                {'name': PROPERTY, 'false': False})
+        self.insert_host_with_property(HOST_ID, 'fuzz-compute', PROPERTY,
+                                       zone='nova')
         start = now + datetime.timedelta(days=400)
         resp = self.request(
             'POST', '/v1/leases', roles='admin',
@@ -119,8 +123,32 @@ class FuzzTests(base.MySQLMixin, base.FunctionalTestCase):
                                     'hypervisor_properties': '',
                                     'resource_properties': ''}]})
         self.assertEqual(201, resp.status_code, resp.text)
-        return {'lease_id': resp.json()['lease']['id'],
-                'host_id': str(HOST_ID), 'property_name': PROPERTY}
+        lease_id = resp.json()['lease']['id']
+        resp = self.request(
+            'POST', '/v1/subscriptions', roles='admin',
+            headers={'X-User-Id': HEADERS['X-User-Id'],
+                     'X-Project-Id': HEADERS['X-Project-Id']},
+            json={'event_types': ['lease.*'],
+                  'url': 'http://192.0.2.1/fuzz-hook'})
+        self.assertEqual(201, resp.status_code, resp.text)
+        subscription_id = resp.json()['subscription']['id']
+        resp = self.request(
+            'POST', '/grant/v1/grants', roles='admin',
+            headers=dict(GRANT_VERSION, **{
+                'X-User-Id': HEADERS['X-User-Id'],
+                'X-Project-Id': HEADERS['X-Project-Id']}),
+            json={'vnfInstanceId': 'fuzz-vnf', 'vnfLcmOpOccId': 'fuzz-op',
+                  'vnfdId': 'fuzz-vnfd', 'operation': 'INSTANTIATE',
+                  'isAutomaticInvocation': False,
+                  'addResources': [{'id': 'fuzz-vdu1-0', 'type': 'COMPUTE',
+                                    'resourceTemplateId': 'VDU1'}],
+                  '_links': {'vnfLcmOpOcc': {'href': 'http://vnfm/op'},
+                             'vnfInstance': {'href': 'http://vnfm/vnf'}}})
+        self.assertEqual(201, resp.status_code, resp.text)
+        return {'lease_id': lease_id, 'host_id': str(HOST_ID),
+                'property_name': PROPERTY,
+                'subscription_id': subscription_id,
+                'grantId': resp.json()['id']}
 
     # -- checks ---------------------------------------------------------------
 
@@ -128,24 +156,16 @@ class FuzzTests(base.MySQLMixin, base.FunctionalTestCase):
         where = '%s %s -> %s %s\nrequest: %s' % (
             op.method.upper(), op.path, resp.status_code, resp.text[:500],
             _describe(case))
-        body = None
         if resp.status_code >= 400:
             try:
                 body = resp.json()
             except ValueError:
                 self.fail('error answer is not JSON: %s' % where)
             self.assertIsInstance(body, dict, where)
-            keys = set(body)
-            required = {'error_code', 'error_message', 'error_name'}
-            self.assertTrue(required <= keys, where)
-            extra = keys - required
-            if resp.status_code == 409:
-                extra -= OFFER_KEYS
-            self.assertEqual(set(), extra, where)
-            self.assertEqual(resp.status_code, body['error_code'], where)
-            self.assertEqual(resp.status_code, body['error_name'], where)
-            self.assertIsInstance(body['error_message'], str, where)
-            self.assertTrue(body['error_message'].strip(), where)
+            if op.path.startswith('/grant/'):
+                self.check_problem(resp, body, where)
+            else:
+                self.check_blazar(resp, body, where)
         # This deployment has no Nova: registering or removing a host
         # answers the documented 503 that says so. Any other 5xx is a bug.
         no_nova = (resp.status_code == 503 and
@@ -163,6 +183,30 @@ class FuzzTests(base.MySQLMixin, base.FunctionalTestCase):
             # chain (testtools cannot render them).
             raise AssertionError('does not conform to openapi.yaml: %s\n%s'
                                  % (where, failure))
+
+    def check_blazar(self, resp, body, where):
+        keys = set(body)
+        self.assertTrue(BLAZAR_KEYS <= keys, where)
+        extra = keys - BLAZAR_KEYS
+        if resp.status_code == 409:
+            extra -= OFFER_KEYS
+        self.assertEqual(set(), extra, where)
+        self.assertEqual(resp.status_code, body['error_code'], where)
+        self.assertEqual(resp.status_code, body['error_name'], where)
+        self.assertIsInstance(body['error_message'], str, where)
+        self.assertTrue(body['error_message'].strip(), where)
+
+    def check_problem(self, resp, body, where):
+        """SOL013 ProblemDetails, whatever answered (controller, routing,
+        authentication)."""
+        media_type = _header(resp, 'Content-Type').split(';')[0]
+        self.assertEqual(PROBLEM, media_type.strip(), where)
+        self.assertEqual('1.4.0', _header(resp, 'Version'), where)
+        self.assertTrue({'status', 'detail'} <= set(body), where)
+        self.assertEqual(set(), set(body) - PROBLEM_KEYS, where)
+        self.assertEqual(resp.status_code, body['status'], where)
+        self.assertIsInstance(body['detail'], str, where)
+        self.assertTrue(body['detail'].strip(), where)
 
     # -- the run --------------------------------------------------------------
 
@@ -223,6 +267,15 @@ class FuzzTests(base.MySQLMixin, base.FunctionalTestCase):
             self.assertIn(resp.status_code, (400, 409), resp.text)
             self.assertBlazarError(resp, resp.status_code)
         answered_4xx()
+
+
+def _header(resp, name):
+    """One header of a schemathesis response (lower-cased names, lists of
+    values), '' when absent."""
+    for key, value in resp.headers.items():
+        if key.lower() == name.lower():
+            return value[0] if isinstance(value, list) else value
+    return ''
 
 
 def _describe(case):

@@ -1,22 +1,38 @@
 """Two leases racing for the last free host never both win.
 
-Real promise-api and two promise-manager processes over RabbitMQ, on real
-MariaDB and PostgreSQL. The host is written straight into the database:
-the race is decided by the allocation engine, not by Nova.
+1,000 rounds of two simultaneous creates for overlapping windows on the one
+host, on real MariaDB and PostgreSQL, with two promise-manager processes
+over RabbitMQ deciding them.
+
+The API runs the way operators deploy the WSGI application: gunicorn with
+four worker processes on one port serving ``promise.wsgi.api:application``.
+Each worker is a separate process with its own RPC client and database
+pool, so the two requests of a round reach different API processes (a
+sync gunicorn worker serves one request at a time) and, through the RPC
+topic, either the same manager or two different ones. gunicorn's access log
+shows that every worker served requests.
+
+The host is written straight into the database: the race is decided by the
+allocation engine, not by Nova.
 """
 
 import datetime
-import threading
+import functools
 
 import sqlalchemy as sa
 
 from promise.tests.functional import base
 
-ROUNDS = 200
+ROUNDS = 1000
+API_WORKERS = 4
 T0 = datetime.datetime(2031, 6, 1, 8, 0)
 
 
 class _HostRace:
+
+    DEPLOYMENT = {'api_workers': API_WORKERS}
+    # Well above what 1,000 rounds take on a busy two-core machine.
+    TIMEOUT = 900
 
     def setUp(self):
         super().setUp()
@@ -47,20 +63,10 @@ class _HostRace:
                 hours=2)),
                 self._body('b%d' % i, day + datetime.timedelta(hours=1),
                            day + datetime.timedelta(hours=3))]
-            statuses = [None, None]
-            barrier = threading.Barrier(2)
-
-            def fire(k):
-                barrier.wait()
-                resp = self.request('POST', '/v1/leases', json=bodies[k])
-                statuses[k] = (resp.status_code, resp.text)
-
-            threads = [threading.Thread(target=fire, args=(k,))
-                       for k in (0, 1)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
+            responses = self.simultaneously(*[
+                functools.partial(self.request, 'POST', '/v1/leases',
+                                  json=body) for body in bodies])
+            statuses = [(r.status_code, r.text) for r in responses]
             outcomes.append(sorted(s[0] for s in statuses))
             for code, text in statuses:
                 if code == 409:
@@ -69,20 +75,20 @@ class _HostRace:
 
         # The database agrees: no two allocations of the host overlap.
         with self.deployment.db.engine.connect() as conn:
-            overlaps = conn.execute(sa.text(
-                'SELECT a.id, b.id FROM host_allocations a '
-                'JOIN host_allocations b ON a.host_id = b.host_id '
-                'AND a.id < b.id AND a.start_date < b.end_date '
-                'AND b.start_date < a.end_date')).fetchall()
+            overlaps = self.overlapping_host_allocations(conn)
             count = conn.execute(sa.text(
                 'SELECT COUNT(*) FROM host_allocations')).scalar()
         self.assertEqual([], overlaps)
         self.assertEqual(ROUNDS, count)
+        # Every gunicorn worker served its share of the requests.
+        served = self.deployment.api_worker_pids('POST', '/v1/leases')
+        self.assertEqual(API_WORKERS, len(served), served)
+        self.assertEqual(2 * ROUNDS, sum(served.values()), served)
+        for pid, count in served.items():
+            self.assertGreater(count, ROUNDS // (4 * API_WORKERS),
+                               'worker %s: %s' % (pid, served))
         # Both managers decided some of the races.
-        for manager in self.deployment.managers:
-            with open(manager.log_path) as log:
-                self.assertIn('created for project', log.read(),
-                              manager.tag)
+        self.assertEveryManagerLogged('created for project')
 
 
 class TestHostRaceMySQL(base.MySQLMixin, _HostRace, base.FunctionalTestCase):

@@ -17,6 +17,14 @@ existence does not leak; a caller who may not even act on its own project
 gets 403; os-hosts is admin only (403 for everyone else, before any lookup).
 Version discovery and the health check need nothing.
 
+Subscriptions and SOL003 grants behave as leases do (read by readers,
+created and changed by members; another project's are not found). The
+ONAP Multicloud capacity and net value answers are about the region, not a
+project: readers of any project may ask. Under /grant errors are SOL013
+problem+json instead of the Blazar body, and requests carry the Version
+header. The deployment serves an ONAP region and has a flavor size and
+cost, so that these requests get past configuration to the policy.
+
 Each test checks one endpoint for every caller and reports the whole row at
 once, so one run shows the full matrix of what differs.
 """
@@ -27,6 +35,7 @@ import uuid
 import sqlalchemy as sa
 
 from promise.tests.functional import base
+from promise.tests.unit import test_grants_api as shapes
 
 A = base.OWNER['project']
 B = base.OTHER['project']
@@ -45,6 +54,10 @@ ORDER = ('admin', 'member', 'reader', 'other', 'noroles')
 HOST_ID = 4242
 PROPERTY = 'matrix_gpu'
 
+GRANT_VERSION = {'Version': '1.4.0'}
+PROBLEM = 'application/problem+json'
+VIMS = [{'cloud-owner': 'matrix-owner', 'cloud-region-id': 'matrix-region'}]
+
 # No Nova in this deployment: an admin request that reaches Nova after
 # policy let it through gets 503 ("Nova cannot be reached").
 NO_NOVA = 503
@@ -57,7 +70,16 @@ def row(admin, member, reader, other, noroles):
 class PolicyMatrixTests:
     # Only the physical:host plugin: these tests reserve hosts and must not
     # depend on which other plugins are installed.
-    DEPLOYMENT = {'manager.plugins': 'physical:host'}
+    DEPLOYMENT = {
+        'manager.plugins': 'physical:host',
+        'multicloud.cloud_owner': VIMS[0]['cloud-owner'],
+        'multicloud.cloud_region_id': VIMS[0]['cloud-region-id'],
+        'net_value.flavor_shapes': 'm1.tiny:1/512/1',
+        'net_value.flavor_costs': 'm1.tiny:1',
+        'nfv.vdu_flavors': 'VDU1=m1.tiny,VDU2=m1.tiny',
+        # Subscriptions name made-up receivers.
+        'notifications.webhook_timeout': 1,
+    }
 
     @classmethod
     def setUpClass(cls):
@@ -74,25 +96,9 @@ class PolicyMatrixTests:
 
     def _seed(self):
         """One host (inserted directly: registering needs Nova) with one
-        capability, and project A's lease holding it from tomorrow."""
-        now = base.utcnow()
-        with self.deployment.db.engine.begin() as conn:
-            conn.execute(sa.text(
-                "INSERT INTO hosts (id, hypervisor_hostname, hypervisor_type,"
-                " hypervisor_version, service_name, vcpus, cpu_info,"
-                " memory_mb, local_gb, availability_zone, reservable,"
-                " generation, created_at) VALUES (:id, :name, 'QEMU', 1,"
-                " :name, 8, NULL, 16384, 100, NULL, :true, 0, :now)"),
-                {'id': HOST_ID, 'name': 'matrix-compute', 'true': True,
-                 'now': now})
-            conn.execute(sa.text(
-                "INSERT INTO host_capabilities (host_id, name, value) "
-                "VALUES (:id, :name, 'true')"),
-                {'id': HOST_ID, 'name': PROPERTY})
-            conn.execute(sa.text(
-                "INSERT INTO resource_properties (resource_type, name,"
-                " private) VALUES ('physical:host', :name, :false)"),
-                {'name': PROPERTY, 'false': False})
+        capability, project A's lease holding it from tomorrow, and project
+        A's subscription and approved grant (the host has room now)."""
+        self.insert_host_with_property(HOST_ID, 'matrix-compute', PROPERTY)
         lease = self.create_lease(
             name='matrix-owned', start=self.future(days=1),
             end=self.future(days=2),
@@ -101,6 +107,32 @@ class PolicyMatrixTests:
                            'resource_properties': ''}])
         type(self).lease = lease
         type(self).reservation_id = lease['reservations'][0]['id']
+        type(self).subscription = self.create_subscription()
+        type(self).grant = self.create_grant('matrix-vnf-a')
+
+    def create_subscription(self, caller='member', **extra):
+        body = dict({'event_types': ['lease.*'],
+                     'url': 'http://192.0.2.1/matrix-hook'}, **extra)
+        resp = self.call(caller, 'POST', '/v1/subscriptions', json=body)
+        self.assertEqual(201, resp.status_code, resp.text)
+        return resp.json()['subscription']
+
+    def grant_body(self, vnf_instance_id, operation='INSTANTIATE'):
+        vdus = [('VDU1', 1)] if operation == 'INSTANTIATE' else []
+        return shapes.tacker_request(operation, vnf_instance_id, vdus)
+
+    def create_grant(self, vnf_instance_id, caller='member'):
+        resp = self.call(caller, 'POST', '/grant/v1/grants',
+                         json=self.grant_body(vnf_instance_id),
+                         headers=GRANT_VERSION)
+        self.assertEqual(201, resp.status_code, resp.text)
+        return resp.json()
+
+    def holds(self, grant_id):
+        with self.deployment.db.engine.connect() as conn:
+            return conn.execute(sa.text(
+                'SELECT COUNT(*) FROM grant_holds WHERE grant_id = :id'),
+                {'id': grant_id}).scalar()
 
     def future(self, **delta):
         return base.api_date(base.utcnow() + datetime.timedelta(**delta))
@@ -127,7 +159,9 @@ class PolicyMatrixTests:
             extra = dict(kwargs, json=body) if 'json' in kwargs else kwargs
             resp = self.call(caller, method, target, **extra)
             bodies[caller] = resp.text[:300]
-            if resp.status_code >= 400:
+            if resp.status_code >= 400 and target.startswith('/grant/'):
+                self.assertProblem(resp, resp.status_code)
+            elif resp.status_code >= 400:
                 self.assertBlazarError(resp, resp.status_code)
             wanted = expected[caller]
             if isinstance(wanted, tuple) and resp.status_code in wanted:
@@ -139,6 +173,16 @@ class PolicyMatrixTests:
             '%s %s: expected %s, got %s; bodies: %s'
             % (method, path, expected, actual, bodies))
         return actual
+
+    def assertProblem(self, resp, status):
+        """A SOL013 ProblemDetails body with the given status."""
+        self.assertEqual(status, resp.status_code, resp.text)
+        self.assertEqual(PROBLEM,
+                         resp.headers['Content-Type'].split(';')[0].strip())
+        self.assertEqual('1.4.0', resp.headers.get('Version'))
+        body = resp.json()
+        self.assertEqual(status, body['status'], body)
+        self.assertTrue(body['detail'], body)
 
     # -- discovery ------------------------------------------------------------
 
@@ -237,6 +281,132 @@ class PolicyMatrixTests:
         self.check_row(row(404, 403, 403, 403, 403), 'GET',
                        '/v1/capacity-changes/%s' % uuid.uuid4())
         self.check_row(row(204, 403, 403, 403, 403), 'DELETE', path)
+
+    # -- subscriptions ------------------------------------------------------
+
+    def test_list_subscriptions(self):
+        self.check_row(row(200, 200, 200, 200, 403), 'GET',
+                       '/v1/subscriptions')
+        self.check_row(row(200, 403, 403, 403, 403), 'GET',
+                       '/v1/subscriptions?all_projects=true')
+
+    def test_list_subscriptions_shows_own_project_only(self):
+        seen = {}
+        for caller in ('admin', 'member', 'reader', 'other'):
+            resp = self.call(caller, 'GET', '/v1/subscriptions')
+            self.assertEqual(200, resp.status_code, resp.text)
+            seen[caller] = self.subscription['id'] in [
+                x['id'] for x in resp.json()['subscriptions']]
+        self.assertEqual({'admin': True, 'member': True, 'reader': True,
+                          'other': False}, seen)
+
+    def test_create_subscription(self):
+        body = {'event_types': ['lease.*'],
+                'url': 'http://192.0.2.1/matrix-hook'}
+        self.check_row(row(201, 201, 403, 201, 403), 'POST',
+                       '/v1/subscriptions', json=body)
+        self.check_row(row(201, 403, 403, 403, 403), 'POST',
+                       '/v1/subscriptions',
+                       json=dict(body, all_projects=True))
+
+    def test_show_subscription(self):
+        path = '/v1/subscriptions/%s' % self.subscription['id']
+        self.check_row(row(200, 200, 200, 404, 403), 'GET', path)
+        self.check_row(row(200, 200, 200, 404, 403), 'GET',
+                       path + '/deliveries')
+
+    def test_show_unknown_subscription(self):
+        path = '/v1/subscriptions/%s' % uuid.uuid4()
+        self.check_row(row(404, 404, 404, 404, 403), 'GET', path)
+        self.check_row(row(404, 404, 404, 404, 403), 'GET',
+                       path + '/deliveries')
+
+    def test_delete_subscription(self):
+        subs = {caller: self.create_subscription() for caller in ORDER}
+        self.check_row(row(204, 204, 403, 404, 403), 'DELETE', None,
+                       make_path=lambda c: '/v1/subscriptions/%s'
+                       % subs[c]['id'])
+        # What was refused is still there.
+        for caller in ('reader', 'other', 'noroles'):
+            resp = self.call('member', 'GET',
+                             '/v1/subscriptions/%s' % subs[caller]['id'])
+            self.assertEqual(200, resp.status_code, resp.text)
+
+    # -- ONAP Multicloud ------------------------------------------------------
+
+    def test_check_vim_capacity_v0(self):
+        vim_id = '%(cloud-owner)s_%(cloud-region-id)s' % VIMS[0]
+        self.check_row(row(200, 200, 200, 200, 403), 'POST',
+                       '/api/multicloud/v0/check_vim_capacity',
+                       json={'vCPU': 1, 'Memory': 1, 'Storage': 1,
+                             'VIMs': [vim_id]})
+
+    def test_check_vim_capacity_v1(self):
+        self.check_row(row(200, 200, 200, 200, 403), 'POST',
+                       '/api/multicloud/v1/check_vim_capacity',
+                       json={'vCPU': 1, 'Memory': 1, 'Storage': 1,
+                             'VIMs': VIMS})
+
+    def test_net_value(self):
+        self.check_row(row(200, 200, 200, 200, 403), 'POST',
+                       '/api/multicloud/v1/net_value',
+                       json={'instance_type': {'flavor': 'm1.tiny'},
+                             'VIMs': VIMS})
+
+    # -- SOL003 grants --------------------------------------------------------
+
+    def test_create_grant(self):
+        # The host has room for every approval: a 403 is the policy's.
+        self.check_row(row(201, 201, 403, 201, 403), 'POST',
+                       '/grant/v1/grants', headers=GRANT_VERSION,
+                       json=lambda caller: self.grant_body(
+                           'matrix-vnf-' + uuid.uuid4().hex[:8]))
+
+    def test_show_grant(self):
+        self.check_row(row(200, 200, 200, 404, 403), 'GET',
+                       '/grant/v1/grants/%s' % self.grant['id'],
+                       headers=GRANT_VERSION)
+
+    def test_show_unknown_grant(self):
+        self.check_row(row(404, 404, 404, 404, 403), 'GET',
+                       '/grant/v1/grants/%s' % uuid.uuid4(),
+                       headers=GRANT_VERSION)
+
+    def test_grant_notifications(self):
+        self.check_row(row(204, 204, 403, 204, 403), 'GET',
+                       '/grant/v1/notifications', headers=GRANT_VERSION)
+        self.check_row(row(204, 204, 403, 204, 403), 'POST',
+                       '/grant/v1/notifications', headers=GRANT_VERSION,
+                       json=lambda caller: {
+                           'notificationType':
+                               'VnfLcmOperationOccurrenceNotification',
+                           'operationState': 'COMPLETED',
+                           'vnfLcmOpOccId': str(uuid.uuid4())})
+
+    def test_other_project_cannot_end_holds(self):
+        """Neither an LCM notification nor a TERMINATE grant of project B
+        ends the holds of project A's VNF instance."""
+        vnf = 'matrix-vnf-' + uuid.uuid4().hex[:8]
+        grant = self.create_grant(vnf)
+        self.assertEqual(1, self.holds(grant['id']))
+        resp = self.call('other', 'POST', '/grant/v1/notifications',
+                         headers=GRANT_VERSION, json={
+                             'notificationType':
+                                 'VnfLcmOperationOccurrenceNotification',
+                             'operationState': 'COMPLETED',
+                             'vnfLcmOpOccId': grant['vnfLcmOpOccId']})
+        self.assertEqual(204, resp.status_code, resp.text)
+        resp = self.call('other', 'POST', '/grant/v1/grants',
+                         headers=GRANT_VERSION,
+                         json=self.grant_body(vnf, 'TERMINATE'))
+        self.assertEqual(201, resp.status_code, resp.text)
+        self.assertEqual(1, self.holds(grant['id']))
+        # The owner's TERMINATE does end them.
+        resp = self.call('member', 'POST', '/grant/v1/grants',
+                         headers=GRANT_VERSION,
+                         json=self.grant_body(vnf, 'TERMINATE'))
+        self.assertEqual(201, resp.status_code, resp.text)
+        self.assertEqual(0, self.holds(grant['id']))
 
     # -- os-hosts (admin only) ------------------------------------------------
 

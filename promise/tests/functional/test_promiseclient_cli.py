@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from promise.db import models
 from promise.tests.functional import base
+from promise.tests.functional import cli
 from promise.tests.functional import fixtures as func_fixtures
 
 NOAUTH = {'user': 'noauth-user', 'project': 'noauth-project'}
@@ -43,7 +44,7 @@ class _Receiver(http.server.BaseHTTPRequestHandler):
         pass
 
 
-class PromiseClientCliTests:
+class PromiseClientCliTests(cli.CLIMixin):
 
     # Webhooks go to a receiver of this test on 127.0.0.1, which Promise
     # refuses by default.
@@ -52,34 +53,8 @@ class PromiseClientCliTests:
 
     # -- helpers ----------------------------------------------------------
 
-    def openstack(self, *args, expect_ok=True):
-        argv = [func_fixtures.bin_path('openstack'),
-                '--os-auth-type', 'none',
-                '--os-endpoint', self.url + '/v1'] + list(args)
-        rc, out = func_fixtures.run_command(argv, timeout=120)
-        if expect_ok:
-            self.assertEqual(0, rc, '%s\n%s' % (' '.join(args), out))
-        return rc, out
-
-    def openstack_json(self, *args):
-        _, out = self.openstack(*(list(args) + ['-f', 'json']))
-        # Warnings (plugin loading) may come first.
-        starts = [i for i in (out.find('{'), out.find('[')) if i >= 0]
-        self.assertTrue(starts, out)
-        return json.loads(out[min(starts):])
-
     def add_host(self, vcpus=8):
-        """A compute host as promise-api would register it from Nova (the
-        row goes straight into the database: there is no Nova here, and no
-        lease below ever starts)."""
-        host_id = int(uuid.uuid4().int % 1000000) + 1
-        name = 'cli-compute-%d' % host_id
-        with self.deployment.db.engine.begin() as conn:
-            conn.execute(sa.insert(models.Host.__table__).values(
-                id=host_id, hypervisor_hostname=name, service_name=name,
-                hypervisor_type='fake', hypervisor_version=1, vcpus=vcpus,
-                memory_mb=16384, local_gb=100, reservable=True,
-                generation=0, created_at=base.utcnow()))
+        host_id, name = self.insert_host('cli-compute', vcpus)
         self.addCleanup(self._remove_host, host_id)
         return host_id, name
 

@@ -8,7 +8,6 @@ parallel.
 """
 
 import datetime
-import time
 import uuid
 
 import fixtures
@@ -34,6 +33,7 @@ from promise.plugins import loader
 from promise import policy
 from promise import rpc
 from promise.tests.unit import fakes
+from promise.tests import utils
 
 CONF = conf.CONF
 
@@ -159,16 +159,7 @@ def hours(n):
     return datetime.timedelta(hours=n)
 
 
-def wait_for(predicate, timeout=10, interval=0.05, what='condition'):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError('Timed out after %ss waiting for %s'
-                                 % (timeout, what))
-        time.sleep(interval)
+wait_for = utils.wait_for
 
 
 class LeaseTestCase(TestCase):

@@ -2,6 +2,7 @@
 capacity, anti-affinity over NFVI_NODE on distinct hosts."""
 
 from promise.db import api as db
+from promise.db import models
 from promise.engine import slots
 from promise.nfv import grants
 from promise.tests.unit import base
@@ -49,7 +50,7 @@ class TestGrantDecision(base.TestCase):
                                  flavor_map or {'d1:VDU1': 'small',
                                                 'VDU2': 'big'},
                                  SHAPES, self.start, self.end, VIM,
-                                 grant_id='g1')
+                                 grant_id='g1').grant
 
     def test_grant_answers_flavors_and_zones(self):
         grant = self.decide(request([('VDU1', 2), ('VDU2', 1)]))
@@ -74,7 +75,8 @@ class TestGrantDecision(base.TestCase):
         self.decide(request([('VDU1', 6)]))
         exc = self.assertRaises(grants.GrantRefused, self.decide,
                                 request([('VDU1', 7)]))
-        self.assertIn('Not enough capacity', exc.detail)
+        self.assertEqual('Not enough capacity for 7 compute resource(s): '
+                         '14 vCPU wanted, 12 free.', exc.detail)
 
     def test_anti_affinity_needs_distinct_hosts(self):
         self.decide(request([('VDU1', 2)], anti=['VDU1-0', 'VDU1-1']))
@@ -116,3 +118,34 @@ class TestGrantDecision(base.TestCase):
         self.assertEqual([{'resourceDefinitionId': 'VDU1-0'}],
                          grant['removeResources'])
         self.assertEqual([], grant['addResources'])
+
+    def test_live_holds_take_room_expired_ones_do_not(self):
+        now = base.utcnow()
+        with db.writer() as session:
+            session.add(models.Grant(
+                id='old', vnf_instance_id='v0', vnf_lcm_op_occ_id='o0',
+                operation='INSTANTIATE', project_id='p', body='{}'))
+            session.flush()
+            for host_id, expires in ((1, now + base.hours(1)),
+                                     (2, now - base.hours(1))):
+                session.add(models.GrantHold(
+                    grant_id='old', vnf_instance_id='v0',
+                    vnf_lcm_op_occ_id='o0', resource_id='r%d' % host_id,
+                    vdu='VDU1', host_id=host_id, vcpus=4, memory_mb=4096,
+                    disk_gb=20, expires_at=expires))
+        # Host 1 keeps 4 of its 8 vCPU; host 2's hold has expired: 4 + 4.
+        self.decide(request([('VDU1', 4)]))
+        self.assertRaises(grants.GrantRefused, self.decide,
+                          request([('VDU1', 5)]))
+
+    def test_holds_name_hosts_and_shapes(self):
+        with db.reader() as session:
+            decision = grants.decide(
+                session, request([('VDU1', 2)], anti=['VDU1-0', 'VDU1-1']),
+                {'VDU1': 'small'}, SHAPES, self.start, self.end, VIM)
+        self.assertEqual(['VDU1-0', 'VDU1-1'],
+                         [h.resource_id for h in decision.holds])
+        self.assertEqual({1, 2}, {h.host_id for h in decision.holds})
+        self.assertEqual({SHAPES['small']},
+                         {h.shape for h in decision.holds})
+        self.assertEqual({None}, {h.reservation_id for h in decision.holds})

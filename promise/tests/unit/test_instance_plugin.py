@@ -170,8 +170,9 @@ class FakePlacement:
     def children(self, parent):
         return [p for p in self.providers.values() if p['parent'] == parent]
 
-    def child_usages(self, parent):
-        return {p['name']: p.get('used', {}) for p in self.children(parent)}
+    def slot_usages(self, parent):
+        child = self.providers.get(placement_client.child_uuid(parent))
+        return dict(child.get('used', {})) if child else {}
 
 
 class InstancePluginTestCase(base.TestCase):
@@ -429,7 +430,12 @@ class TestReserve(InstancePluginTestCase):
         self.assertEqual({}, self.nova.flavors)
         self.assertIsNone(self.nova.find_aggregate(res.id))
         self.assertEqual(set(), self.placement.classes)
-        self.assertEqual(3, len(self.placement.providers))
+        # The hosts' slot providers stay, empty: nova-compute fails builds
+        # on a host while a provider it cached is gone.
+        self.assertEqual(5, len(self.placement.providers))
+        self.assertEqual({'rp-1': {}, 'rp-2': {}}, {
+            p['parent']: p['inv'] for p in self.placement.providers.values()
+            if p['parent']})
         # And ending again is harmless.
         self.plugin.on_end(None, lease, res)
 

@@ -140,15 +140,7 @@ class TestWeights(base.TestCase):
         self.assertRaises(net_value_conf.InvalidConfig,
                           net_value_conf.check, self.conf)
 
-    def _hooked(self):
-        from promise.common import config
-        with open(config.__file__) as source:
-            return 'net_value' in source.read()
-
     def test_services_refuse_bad_weights(self):
-        if not self._hooked():
-            self.skipTest('promise.common.config.parse_args does not call '
-                          'promise.conf.net_value.exit_if_invalid yet')
         path = os.path.join(self.conf_fixture.tempdir, 'bad.conf')
         with open(path, 'w') as out:
             out.write(textwrap.dedent("""\

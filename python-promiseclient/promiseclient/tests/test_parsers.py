@@ -168,7 +168,8 @@ class TestBlazarCompatibility(testtools.TestCase):
     def setUp(self):
         super().setUp()
         if blazar_leases is None:
-            self.skipTest('python-blazarclient is not installed')
+            self.fail('python-blazarclient must be installed: this test '
+                      'checks that both CLI plugins coexist')
 
     def _blazar(self, text):
         for rtype, keys in blazar_leases.CREATE_RESERVATION_KEYS.items():

@@ -86,7 +86,8 @@ class TestEntryPoints(testtools.TestCase):
         try:
             dist = importlib.metadata.distribution('python-blazarclient')
         except importlib.metadata.PackageNotFoundError:
-            self.skipTest('python-blazarclient is not installed')
+            self.fail('python-blazarclient must be installed: this test '
+                      'checks that both CLI plugins coexist')
         blazar = {ep.name.replace('_', ' ') for ep in dist.entry_points
                   if ep.group == 'openstack.reservation.v1'}
         blazar_apis = {ep.name for ep in dist.entry_points

@@ -57,8 +57,14 @@ def _shape(query):
 
 
 def _steps(steps):
-    return [dict(values, start_date=common_dates.format_date(s),
-                 end_date=common_dates.format_date(e))
+    # A step starts where the previous one ends: format each moment once.
+    text = {}
+
+    def formatted(moment):
+        if moment not in text:
+            text[moment] = common_dates.format_date(moment)
+        return text[moment]
+    return [dict(values, start_date=formatted(s), end_date=formatted(e))
             for s, e, values in steps]
 
 

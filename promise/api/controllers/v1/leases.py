@@ -27,7 +27,7 @@ def _lease_or_404(ctx, action, id_or_name):
     with db.reader() as session:
         if uuidutils.is_uuid_like(id_or_name):
             try:
-                lease = lease_db.get(session, id_or_name)
+                lease = lease_db.get(session, id_or_name, view=True)
             except exceptions.LeaseNotFound:
                 lease = None
         else:
@@ -47,9 +47,13 @@ def _lease_or_404(ctx, action, id_or_name):
     return lease
 
 
-def _render(lease_id):
+def _render(answer):
+    """The lease view promise-manager answered with; a manager older than
+    RPC 1.1 answers with the id only, and the lease is read here."""
+    if isinstance(answer, dict):
+        return answer
     with db.reader() as session:
-        return views.lease(lease_db.get(session, lease_id))
+        return views.lease(lease_db.get(session, answer, view=True))
 
 
 class LeasesController(rest.RestController):
@@ -95,9 +99,9 @@ class LeasesController(rest.RestController):
         body = validation.validate(schema.CREATE,
                                    validation.load_body(pecan.request))
         values = _typed_create(body)
-        lease_id = pecan.request.rpcapi.create_lease(ctx, values)
+        answer = pecan.request.rpcapi.create_lease(ctx, values)
         pecan.response.status = 201
-        return {'lease': _render(lease_id)}
+        return {'lease': _render(answer)}
 
     @pecan.expose('json')
     def put(self, lease_id=None):
@@ -108,8 +112,8 @@ class LeasesController(rest.RestController):
         body = validation.validate(schema.UPDATE,
                                    validation.load_body(pecan.request))
         values = _typed_update(body)
-        pecan.request.rpcapi.update_lease(ctx, lease.id, values)
-        return {'lease': _render(lease.id)}
+        answer = pecan.request.rpcapi.update_lease(ctx, lease.id, values)
+        return {'lease': _render(answer)}
 
     @pecan.expose('json')
     def delete(self, lease_id=None):

@@ -1,0 +1,92 @@
+"""Queries on SOL003 grants and their holds."""
+
+import collections
+
+import sqlalchemy as sa
+
+from promise.db import models
+from promise.engine import slots
+
+
+def get(session, grant_id):
+    return session.get(models.Grant, grant_id)
+
+
+def live_by_host(session, host_ids, now, reservation_id=None):
+    """{host id: Shape} held by holds that have not expired, on
+    ``host_ids``; only those drawn on ``reservation_id`` if given, else
+    only those drawn on unreserved capacity."""
+    result = collections.defaultdict(lambda: slots.ZERO)
+    if not host_ids:
+        return result
+    hold = models.GrantHold
+    query = (sa.select(hold.host_id, sa.func.sum(hold.vcpus),
+                       sa.func.sum(hold.memory_mb), sa.func.sum(hold.disk_gb),
+                       sa.func.count())
+             .where(hold.host_id.in_(list(host_ids)), hold.expires_at > now)
+             .group_by(hold.host_id))
+    if reservation_id is None:
+        query = query.where(hold.reservation_id.is_(None))
+    else:
+        query = query.where(hold.reservation_id == reservation_id)
+    for host_id, vcpus, mem, disk, _ in session.execute(query):
+        result[host_id] = slots.Shape(int(vcpus), int(mem), int(disk))
+    return result
+
+
+def live_count_by_host(session, reservation_id, now):
+    """{host id: live holds} on a reservation's slots."""
+    hold = models.GrantHold
+    query = (sa.select(hold.host_id, sa.func.count())
+             .where(hold.reservation_id == reservation_id,
+                    hold.expires_at > now)
+             .group_by(hold.host_id))
+    return {host_id: count for host_id, count in session.execute(query)}
+
+
+def release_instance(session, vnf_instance_id, vdus=None, project_id=None):
+    """End the holds of a VNF instance: all of them, or ``vdus``
+    ({VDU: how many}) for a scale-in (of ``project_id``'s grants only, if
+    given). Returns how many ended."""
+    hold = models.GrantHold
+    query = sa.select(hold.id, hold.vdu).where(
+        hold.vnf_instance_id == vnf_instance_id).order_by(hold.id.desc())
+    if project_id is not None:
+        query = query.join(models.Grant, models.Grant.id == hold.grant_id)
+        query = query.where(models.Grant.project_id == project_id)
+    ids = []
+    wanted = dict(vdus or {})
+    for hold_id, vdu in session.execute(query):
+        if vdus is None:
+            ids.append(hold_id)
+        elif wanted.get(vdu, 0) > 0:
+            # The newest first, as a VNFM scales in the newest VNFCs.
+            wanted[vdu] -= 1
+            ids.append(hold_id)
+    return _delete(session, ids)
+
+
+def release_operation(session, vnf_lcm_op_occ_id, project_id=None):
+    """End the holds granted to one LCM operation occurrence (of
+    ``project_id``'s grants only, if given)."""
+    hold = models.GrantHold
+    query = sa.select(hold.id).where(
+        hold.vnf_lcm_op_occ_id == vnf_lcm_op_occ_id)
+    if project_id is not None:
+        query = query.join(models.Grant, models.Grant.id == hold.grant_id)
+        query = query.where(models.Grant.project_id == project_id)
+    return _delete(session, list(session.scalars(query)))
+
+
+def delete_expired(session, now):
+    hold = models.GrantHold
+    result = session.execute(sa.delete(hold).where(hold.expires_at <= now))
+    return result.rowcount
+
+
+def _delete(session, ids):
+    if not ids:
+        return 0
+    hold = models.GrantHold
+    session.execute(sa.delete(hold).where(hold.id.in_(ids)))
+    return len(ids)

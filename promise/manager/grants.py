@@ -1,0 +1,219 @@
+"""SOL003 grant decisions in promise-manager, and the holds they leave.
+
+A grant is decided and recorded in one transaction that first locks the
+host rows (grants take turns; without it PostgreSQL let two grants both
+take the last place in the functional race test): the capacity read,
+the hosts the approved resources go to (their generation is bumped, so a
+concurrent grant or lease that read the same hosts is retried with this
+one in view), the Grant row and its holds. Two grants can therefore never
+both take the last capacity.
+
+Holds end when the VNFM says the operation is over (an LCM operation
+occurrence notification: COMPLETED, FAILED or ROLLED_BACK), when a
+TERMINATE grant (all of the VNF instance's holds) or a grant removing
+COMPUTE resources (that many of the VDU's newest holds) arrives, or when
+``[nfv] grant_hold_seconds`` pass. A periodic pass deletes expired holds;
+until then they already count for nothing.
+
+A refusal is an answer, not an error: ``grant`` returns {"refused":
+detail} and the API turns it into 403 problem+json.
+"""
+
+import collections
+import datetime
+import json
+
+from oslo_log import log as logging
+import sqlalchemy as sa
+
+from promise.clients import nova as nova_client
+from promise.common import dates
+from promise.common import periodic
+from promise import conf
+from promise.conf import net_value as net_value_conf
+from promise import context
+from promise.db import api as db
+from promise.db import grants as grant_db
+from promise.db import models
+from promise.engine import hosts as host_engine
+from promise.engine import slots
+from promise import exceptions
+from promise.manager import leases
+from promise.nfv import grants
+
+CONF = conf.CONF
+LOG = logging.getLogger(__name__)
+
+INSTANCE_TYPES = ('virtual:instance', 'flavor:instance')
+# LCM operation states after which an operation's holds are not needed.
+FINAL_STATES = ('COMPLETED', 'FAILED', 'ROLLED_BACK')
+
+
+class GrantManager:
+
+    def __init__(self, nova=None):
+        self._nova = nova
+
+    @property
+    def nova(self):
+        if self._nova is None:
+            self._nova = nova_client.client()
+        return self._nova
+
+    def grant(self, ctx, request):
+        """{"grant": Grant body} or {"refused": detail}."""
+        flavor_map = dict(CONF.nfv.vdu_flavors)
+        try:
+            shapes = self._shapes(grants.flavors_wanted(request, flavor_map))
+            grant = self._decide(ctx, request, flavor_map, shapes)
+        except grants.GrantRefused as exc:
+            LOG.info('Grant for VNF instance %s (%s) refused: %s',
+                     request.get('vnfInstanceId'), request.get('operation'),
+                     exc.detail)
+            return {'refused': exc.detail}
+        LOG.info('Grant %s for VNF instance %s (%s) approved with %d '
+                 'compute resource(s)', grant['id'],
+                 grant['vnfInstanceId'], request.get('operation'),
+                 len(grant['addResources']))
+        return {'grant': grant}
+
+    def _shapes(self, flavors):
+        """{flavor: Shape}: [net_value] flavor_shapes first, then Nova.
+        Read before the transaction opens: Nova may be slow."""
+        shapes = {}
+        configured = CONF.net_value.flavor_shapes
+        for flavor in sorted(flavors):
+            if flavor in configured:
+                try:
+                    shapes[flavor] = slots.Shape(*net_value_conf.parse_shape(
+                        flavor, configured[flavor]))
+                except net_value_conf.InvalidConfig as exc:
+                    raise exceptions.ServiceUnavailable(reason=str(exc))
+                continue
+            found = self.nova.get_flavor(flavor)
+            if found is not None:
+                shapes[flavor] = slots.Shape(
+                    int(found.vcpus), int(found.ram),
+                    int(found.disk) + int(getattr(
+                        found, 'OS-FLV-EXT-DATA:ephemeral', 0) or 0))
+        return shapes
+
+    @leases.retry_on_deadlock
+    def _decide(self, ctx, request, flavor_map, shapes):
+        now = dates.utcnow()
+        end = now + datetime.timedelta(minutes=CONF.nfv.grant_window_minutes)
+        with db.writer(ctx) as session:
+            # Grants queue here, one at a time: the next one reads the
+            # holds this one commits. (The generation bump below still
+            # guards against leases deciding on the same hosts.)
+            session.execute(sa.select(models.Host.id)
+                            .order_by(models.Host.id).with_for_update())
+            self._release_for(session, ctx, request)
+            reservation = self._reservation(session, ctx, request, now)
+            decision = grants.decide(
+                session, request, flavor_map, shapes, now, end,
+                CONF.nfv.vim_connection_id,
+                default_zone=CONF.nfv.default_availability_zone, now=now,
+                reservation=reservation)
+            hosts = sorted({h.host_id for h in decision.holds})
+            host_engine.claim(session, [session.get(models.Host, h)
+                                        for h in hosts])
+            grant = decision.grant
+            session.add(models.Grant(
+                id=grant['id'], vnf_instance_id=request['vnfInstanceId'],
+                vnf_lcm_op_occ_id=request['vnfLcmOpOccId'],
+                vnfd_id=request.get('vnfdId'),
+                operation=request['operation'], project_id=ctx.project_id,
+                user_id=ctx.user_id, body=json.dumps(grant)))
+            session.flush()
+            expires = now + datetime.timedelta(
+                seconds=CONF.nfv.grant_hold_seconds)
+            for hold in decision.holds:
+                session.add(models.GrantHold(
+                    grant_id=grant['id'],
+                    vnf_instance_id=request['vnfInstanceId'],
+                    vnf_lcm_op_occ_id=request['vnfLcmOpOccId'],
+                    resource_id=hold.resource_id, vdu=hold.vdu,
+                    host_id=hold.host_id, reservation_id=hold.reservation_id,
+                    vcpus=hold.shape.vcpus, memory_mb=hold.shape.memory_mb,
+                    disk_gb=hold.shape.disk_gb, expires_at=expires))
+        return grant
+
+    @staticmethod
+    def _release_for(session, ctx, request):
+        """What a TERMINATE or a removal of COMPUTE resources frees, in
+        the decision's transaction (a HEAL removes and adds at once).
+        Only the caller's project's holds (an admin's: any project's), as
+        for LCM notifications: another project cannot end them by naming
+        the VNF instance."""
+        vnf = request['vnfInstanceId']
+        project_id = None if ctx.is_admin else ctx.project_id
+        if request['operation'] in grants.RELEASING:
+            count = grant_db.release_instance(session, vnf,
+                                              project_id=project_id)
+        else:
+            removed = collections.Counter(
+                r.get('resourceTemplateId')
+                for r in request.get('removeResources') or []
+                if r.get('type') == grants.COMPUTE)
+            if not removed:
+                return
+            count = grant_db.release_instance(session, vnf, removed,
+                                              project_id)
+        if count:
+            LOG.info('%d hold(s) of VNF instance %s released by its %s '
+                     'grant', count, vnf, request['operation'])
+
+    @staticmethod
+    def _reservation(session, ctx, request, now):
+        """The instance reservation named by additionalParams.reservationId,
+        if the caller's project may draw on it now."""
+        params = request.get('additionalParams') or {}
+        reservation_id = params.get('reservationId')
+        if not reservation_id:
+            return None
+        reservation = session.get(models.Reservation, reservation_id)
+        lease = reservation.lease if reservation is not None else None
+        if lease is None or (lease.project_id != ctx.project_id and
+                             not ctx.is_admin):
+            raise grants.GrantRefused(
+                'Reservation %s does not exist.' % reservation_id)
+        if reservation.resource_type not in INSTANCE_TYPES:
+            raise grants.GrantRefused(
+                'Reservation %s is a %s reservation; grants draw on '
+                'instance reservations only.'
+                % (reservation_id, reservation.resource_type))
+        if not lease.start_date <= now < lease.end_date:
+            raise grants.GrantRefused(
+                'Reservation %s is not active now: its lease runs from %s '
+                'to %s.' % (reservation_id,
+                            dates.format_date(lease.start_date),
+                            dates.format_date(lease.end_date)))
+        return reservation
+
+    def end_operation(self, ctx, vnf_lcm_op_occ_id, state):
+        """An LCM operation occurrence reached ``state``: holds of a
+        finished operation end. Returns how many ended."""
+        if state not in FINAL_STATES:
+            return 0
+        with db.writer(ctx) as session:
+            count = grant_db.release_operation(
+                session, vnf_lcm_op_occ_id,
+                None if ctx.is_admin else ctx.project_id)
+        if count:
+            LOG.info('%d hold(s) of LCM operation %s released: it is %s',
+                     count, vnf_lcm_op_occ_id, state)
+        return count
+
+
+def sweep():
+    """Delete holds that have expired."""
+    with db.writer(context.admin_context()) as session:
+        count = grant_db.delete_expired(session, dates.utcnow())
+    if count:
+        LOG.info('%d expired grant hold(s) deleted', count)
+    return count
+
+
+def loop(interval):
+    return periodic.Periodic('grant-holds', interval, sweep)

@@ -1,0 +1,82 @@
+"""A SOL003 grant against Promise on the minicloud, then the boot Tacker
+would make with it: the granted flavor in the granted zone becomes
+ACTIVE; TERMINATE releases the hold."""
+
+import uuid
+
+from promise.tests.cloud import fixture
+from promise.tests.cloud import test_instance_reservations as base
+from promise.tests.unit import test_grants_api as requests_
+
+VERSION = {'Version': '1.4.0'}
+
+
+class TestGrants(base.InstanceReservationBase):
+
+    def grant_url(self):
+        endpoint = self.cloud.session('demo').get_endpoint(
+            **fixture.RESERVATION)
+        # The catalog names the Blazar API (/v1); /grant is beside it.
+        return endpoint.rstrip('/').rsplit('/v1', 1)[0] + '/grant/v1/grants'
+
+    def grant(self, body, status=201):
+        resp = self.cloud.session('demo').post(
+            self.grant_url(), json=body, headers=VERSION, raise_exc=False)
+        self.assertEqual(status, resp.status_code, resp.text)
+        self.assertEqual('1.4.0', resp.headers['Version'])
+        return resp.json()
+
+    def boot_granted(self, grant):
+        """The boot Tacker makes for the first added resource: the
+        granted flavour in the granted zone. The settled admin view."""
+        flavor = grant['vimAssets']['computeResourceFlavours'][0]
+        zones = {z['id']: z['zoneId'] for z in grant['zones']}
+        zone = zones[grant['addResources'][0]['zoneId']]
+        conn = self.cloud.demo
+        image = conn.image.find_image('tiny', ignore_missing=False)
+        net = conn.network.find_network('net1', ignore_missing=False)
+        server = conn.compute.create_server(
+            name='vdu1-%s' % uuid.uuid4().hex[:6], image_id=image.id,
+            flavor_id=flavor['vimFlavourId'], availability_zone=zone,
+            networks=[{'uuid': net.id}])
+        self.addCleanup(fixture.delete_server, self.cloud.admin, server.id,
+                        False)
+        settled = self.settle(server.id)
+        self.assertEqual('ACTIVE', settled.status, settled.fault)
+        self.assertEqual(zone, settled.availability_zone)
+        return settled
+
+    def test_grant_from_a_reservation_boots_in_it(self):
+        # The NFVO reserved capacity for the VNF beforehand; the grant
+        # draws on it and names it, and the VNFM's boot lands in it.
+        lease = self.create_lease({
+            'resource_type': 'virtual:instance', 'amount': 2, 'vcpus': 1,
+            'memory_mb': 512, 'disk_gb': 1, 'affinity': None,
+            'resource_properties': ''})
+        lease = self.wait_lease(lease['id'], 'ACTIVE')
+        rid = lease['reservations'][0]['id']
+        vnf = 'vnf-%s' % uuid.uuid4().hex[:8]
+        grant = self.grant(requests_.tacker_request(
+            'INSTANTIATE', vnf, [('VDU1', 1)],
+            additional={'reservationId': rid}))
+        self.addCleanup(self.grant, requests_.tacker_request(
+            'TERMINATE', vnf, remove=[('VDU1', 'gone')]))
+        self.assertEqual(rid, grant['addResources'][0]['reservationId'])
+        flavor = grant['vimAssets']['computeResourceFlavours'][0]
+        self.assertEqual(('VDU1', lease['reservations'][0]['flavor_id']),
+                         (flavor['vnfdVirtualComputeDescId'],
+                          flavor['vimFlavourId']))
+        server = self.boot_granted(grant)
+        self.assertIn(server.compute_host, self.aggregate(rid).hosts)
+
+        shown = self.cloud.session('demo').get(
+            '%s/%s' % (self.grant_url(), grant['id']), headers=VERSION)
+        self.assertEqual(grant, shown.json())
+
+        # The reservation has two slots: a grant for three is refused
+        # with what is short, as problem+json.
+        refused = self.grant(requests_.tacker_request(
+            'SCALE', vnf, [('VDU1', 3)],
+            additional={'reservationId': rid}), status=403)
+        self.assertEqual(403, refused['status'])
+        self.assertTrue(refused['detail'])
