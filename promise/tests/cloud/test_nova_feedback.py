@@ -25,6 +25,11 @@ SECRET = 'cloud-webhook-secret'
 COMPUTE = {'service_type': 'compute', 'interface': 'public'}
 
 
+def parse_out_date(value):
+    """A date as the API answers it (Blazar's format)."""
+    return datetime.datetime.strptime(value, '%Y-%m-%dT%H:%M:%S.%f')
+
+
 def only(*names):
     return json.dumps(['or'] + [['==', '$hypervisor_hostname', n]
                                 for n in names])
@@ -111,10 +116,11 @@ class TestExpiry(FeedbackBase):
         self.subscribe(['reservation.expired', 'lease.create',
                         'lease.event.start_lease', 'lease.event.end_lease'])
         unused = self.host_lease('unused', [unused_host], expiry=1)
-        used = self.host_lease('used', [used_host], minutes=4, expiry=1)
+        # Two minutes: the boot below must be counted before the used
+        # one's deadline even when Nova is slow to build.
+        used = self.host_lease('used', [used_host], minutes=4, expiry=2)
         for lease in (unused, used):
             self.wait_lease(lease['id'], 'ACTIVE')
-        started = base.utcnow()
 
         res_used = self.reservation(used['id'])
         server = self.settle(self.boot('used', {'reservation':
@@ -132,8 +138,10 @@ class TestExpiry(FeedbackBase):
                     res_unused['id'], self.reservation(unused['id'])))
             time.sleep(1)
         expired_at = base.utcnow()
-        self.assertGreaterEqual(expired_at - started,
-                                datetime.timedelta(seconds=40))
+        # Not before its deadline: a minute after the lease's own start.
+        self.assertGreaterEqual(
+            expired_at - parse_out_date(unused['start_date']),
+            datetime.timedelta(seconds=58))
         [hook] = self.wait_webhook(
             'reservation.expired',
             lambda b: b['payload']['reservation_id'] == res_unused['id'])
@@ -143,7 +151,9 @@ class TestExpiry(FeedbackBase):
         self.assertTrue(agg is None or not agg.hosts, agg)
 
         # The used one outlives its deadline by several usage passes.
-        time.sleep(20)
+        past_deadline = (parse_out_date(used['start_date']) +
+                         datetime.timedelta(minutes=2, seconds=20))
+        time.sleep(max(0, (past_deadline - base.utcnow()).total_seconds()))
         self.assertEqual('active', self.reservation(used['id'])['status'])
         self.assertEqual('ACTIVE', self.wait_lease(used['id'],
                                                    'ACTIVE')['status'])

@@ -40,9 +40,12 @@ class EventsRunOnceTests:
             for lease_id in ids:
                 if leases.get(lease_id, {}).get('status') == 'TERMINATED':
                     continue
-                leases[lease_id] = self.get_lease(lease_id)
-                if leases[lease_id]['status'] != 'TERMINATED':
+                lease = self.get_lease(lease_id)
+                # TERMINATED comes a moment before the end event is DONE.
+                if lease['status'] != 'TERMINATED' or any(
+                        e['status'] != 'DONE' for e in lease['events']):
                     return False
+                leases[lease_id] = lease
             return True
 
         func_fixtures.wait_for(all_terminated, deadline, interval=2,

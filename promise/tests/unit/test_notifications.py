@@ -40,7 +40,8 @@ class TestNotifications(base.LeaseTestCase):
             rpc.notification_transport(),
             [messaging.Target(topic='promise_test')], [self.collector],
             executor='threading')
-        listener.start()
+        # One dispatch thread: the tests compare the order of arrival.
+        listener.start(override_pool_size=1)
         self.addCleanup(listener.wait)
         self.addCleanup(listener.stop)
 

@@ -473,8 +473,10 @@ class TestSending(OutboxTestCase):
         now = base.utcnow()
         with db.writer() as session:
             # Claimed by a manager that died before sending.
+            # Long enough that a slow commit cannot outlast it before the
+            # first scan below, short enough for drain() to see it lapse.
             self.assertTrue(outbox.claim(session, delivery_id, 'dead', now,
-                                         now + 0.5 * SECOND))
+                                         now + 3 * SECOND))
         loop = self.loop('alive')
         self.assertEqual([], loop.run_once())
         self.drain(loop, until=lambda: self.deliveries(
