@@ -5,10 +5,10 @@ allocations, planned changes and observed usage over the window; the
 timeline is then a sweep in memory (promise.engine.timeline).
 
 The bulk of the work, how many hosts are held at each moment, is counted
-by the database (held_deltas): a window function merges each host's
-overlapping allocations and a GROUP BY returns one row per moment at
-which the count changes, so neither the allocations nor the hosts
-(unless a property query needs them) cross the wire. Hosts with planned
+by the database (held_deltas): GROUP BY returns one row per moment at
+which the count changes (a window function first merges the slot
+allocations that overlap on a host), so neither the allocations nor the
+hosts (unless a property query needs them) cross the wire. Hosts with planned
 changes, and any cleaning time, take the exact per-host path in memory.
 """
 
@@ -120,40 +120,55 @@ def held_deltas(session, start, end, ids=None, exclude=(), tables=None):
     hosts and instance slots) that overlap [start, end). No cleaning time:
     callers take the per-host path when there is some.
 
-    Sorted by start, each allocation adds to a host's held time only the
-    part after the latest end among the host's earlier allocations
-    (``prev_end``, a window function): those parts are disjoint and cover
-    the same time as the host's allocations merged, so +1 at each part's
-    start and -1 at its end, summed per moment, count held hosts. The
-    parts come back counted per (start, end): one pass of the window
-    function, and few rows when leases share their windows.
+    A whole-host allocation never overlaps another allocation of its host
+    (the allocation engines lock the host rows and check both tables), so
+    each one is a host held for its own time: +1 at its start, -1 at its
+    end, counted per (start, end) by the database.
+
+    Slot allocations do overlap on a host. Sorted by start, each adds to
+    its host's held time only the part after the latest end among the
+    host's earlier slot allocations (``prev_end``, a window function):
+    those parts are disjoint and cover the same time as the host's slot
+    allocations merged, so they count the same way.
     """
     if isinstance(ids, (list, tuple, set)) and not ids:
         return collections.Counter()
-    parts = [sa.select(t.host_id.label('host_id'),
-                       t.start_date.label('s'), t.end_date.label('e'))
-             .where(t.start_date < end, t.end_date > start,
-                    _scope(t.host_id, ids, exclude))
-             for t in tables or (models.HostAllocation,
-                                 models.InstanceAllocation)]
-    allocs = sa.union_all(*parts).subquery('allocs')
-    prev_end = sa.func.max(allocs.c.e).over(
-        partition_by=allocs.c.host_id, order_by=(allocs.c.s, allocs.c.e),
-        rows=(None, -1))
-    ranked = sa.select(allocs.c.s, allocs.c.e,
-                       prev_end.label('prev_end')).subquery('ranked')
-    adds = sa.or_(ranked.c.prev_end.is_(None),
-                  ranked.c.e > ranked.c.prev_end)
-    fresh = sa.or_(ranked.c.prev_end.is_(None),
-                   ranked.c.s > ranked.c.prev_end)
-    part_start = sa.case((fresh, ranked.c.s),
-                         else_=ranked.c.prev_end).label('part_start')
+    tables = tables or (models.HostAllocation, models.InstanceAllocation)
     deltas = collections.Counter()
-    for part_start, part_end, count in session.execute(
+
+    def add(rows):
+        for part_start, part_end, count in rows:
+            deltas[part_start] += count
+            deltas[part_end] -= count
+
+    def overlapping(t):
+        return (t.start_date < end, t.end_date > start,
+                _scope(t.host_id, ids, exclude))
+
+    if models.HostAllocation in tables:
+        t = models.HostAllocation
+        add(session.execute(
+            sa.select(t.start_date, t.end_date, sa.func.count())
+            .where(*overlapping(t)).group_by(t.start_date, t.end_date)))
+    if models.InstanceAllocation in tables:
+        t = models.InstanceAllocation
+        allocs = (sa.select(t.host_id.label('host_id'),
+                            t.start_date.label('s'), t.end_date.label('e'))
+                  .where(*overlapping(t)).subquery('allocs'))
+        prev_end = sa.func.max(allocs.c.e).over(
+            partition_by=allocs.c.host_id,
+            order_by=(allocs.c.s, allocs.c.e), rows=(None, -1))
+        ranked = sa.select(allocs.c.s, allocs.c.e,
+                           prev_end.label('prev_end')).subquery('ranked')
+        adds = sa.or_(ranked.c.prev_end.is_(None),
+                      ranked.c.e > ranked.c.prev_end)
+        fresh = sa.or_(ranked.c.prev_end.is_(None),
+                       ranked.c.s > ranked.c.prev_end)
+        part_start = sa.case((fresh, ranked.c.s),
+                             else_=ranked.c.prev_end).label('part_start')
+        add(session.execute(
             sa.select(part_start, ranked.c.e, sa.func.count())
-            .where(adds).group_by(part_start, ranked.c.e)):
-        deltas[part_start] += count
-        deltas[part_end] -= count
+            .where(adds).group_by(part_start, ranked.c.e)))
     return deltas
 
 

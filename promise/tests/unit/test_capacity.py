@@ -58,9 +58,15 @@ class TestHostTimeline(base.TestCase):
                     resources_changed=False))
             session.flush()
             for n in range(12):
-                host_id = rng.randint(1, hosts)
-                start = T0 + rng.randint(0, 300) * MIN
-                end = start + rng.randint(1, 200) * MIN
+                # Whole-host allocations of one host never overlap (the
+                # engine's guarantee, which the timeline relies on).
+                while True:
+                    host_id = rng.randint(1, hosts)
+                    start = T0 + rng.randint(0, 300) * MIN
+                    end = start + rng.randint(1, 200) * MIN
+                    if not any(h == host_id and s < end and start < e
+                               for h, s, e in allocs):
+                        break
                 allocs.append((host_id, start, end))
                 session.add(models.HostAllocation(
                     reservation_id='r%d' % n, host_id=host_id,
