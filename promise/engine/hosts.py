@@ -12,6 +12,7 @@ overlapping windows, whatever the number of API workers and managers.
 import datetime
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 from sqlalchemy.orm import attributes as orm_attributes
 
 from promise.common import dates
@@ -28,8 +29,10 @@ HEALTHY = 'up'
 
 
 def free_hosts(session, start, end, exclude_reservation=None, limit=None,
-               prefer=()):
-    """Reservable hosts with nothing allocated over [start, end)."""
+               prefer=(), capabilities=True):
+    """Reservable hosts with nothing allocated over [start, end); their
+    capabilities are loaded with them unless ``capabilities`` is false
+    (then only on access)."""
     lo, hi = intervals.padded(start, end, CONF.cleaning_time)
     alloc = models.HostAllocation
     busy = sa.exists().where(alloc.host_id == models.Host.id,
@@ -45,6 +48,8 @@ def free_hosts(session, start, end, exclude_reservation=None, limit=None,
                     models.Host.health == HEALTHY)
              .where(~busy, ~sliced)
              .where(~out_of_pool(lo, hi)))
+    if not capabilities:
+        query = query.options(orm.lazyload(models.Host.capabilities))
     if prefer:
         query = query.order_by(
             sa.case((models.Host.id.in_(list(prefer)), 0), else_=1))
@@ -68,14 +73,16 @@ def out_of_pool(lo, hi):
                        change.start_date > lo)))
 
 
-def host_properties(host):
-    """What hypervisor_properties and resource_properties queries see."""
+def host_properties(host, capabilities=True):
+    """What hypervisor_properties and resource_properties queries see
+    (resource properties empty unless ``capabilities``)."""
     hyper = {c: getattr(host, c) for c in (
         'hypervisor_hostname', 'hypervisor_type', 'hypervisor_version',
         'service_name', 'vcpus', 'cpu_info', 'memory_mb', 'local_gb',
         'availability_zone')}
     hyper['id'] = host.id
-    resource = {c.name: c.value for c in host.capabilities}
+    resource = ({c.name: c.value for c in host.capabilities}
+                if capabilities else {})
     return hyper, resource
 
 
@@ -91,7 +98,8 @@ def choose(session, start, end, count_min, count_max,
     limit = None if filtered else count_max
     candidates = []
     for host in free_hosts(session, start, end, exclude_reservation,
-                           limit=limit, prefer=prefer):
+                           limit=limit, prefer=prefer,
+                           capabilities=resource_query is not None):
         if only is not None and host.id not in only:
             continue
         if _matches(host, hypervisor_query, resource_query):
@@ -110,12 +118,14 @@ def choose(session, start, end, count_min, count_max,
 def count_free(session, start, end, hypervisor_query=None,
                resource_query=None):
     """How many matching hosts are free over the whole window."""
-    return sum(1 for host in free_hosts(session, start, end)
-               if _matches(host, hypervisor_query, resource_query))
+    return sum(1 for host in free_hosts(
+        session, start, end, capabilities=resource_query is not None)
+        if _matches(host, hypervisor_query, resource_query))
 
 
 def _matches(host, hypervisor_query, resource_query):
-    hyper, resource = host_properties(host)
+    hyper, resource = host_properties(
+        host, capabilities=resource_query is not None)
     return (properties.matches(hypervisor_query, hyper) and
             properties.matches(resource_query, resource))
 

@@ -56,6 +56,15 @@ def before_end_time(start, end, before_end_date=None):
     return max(start, when)
 
 
+def _empty_relations():
+    """Every relationship of a new reservation, empty: set before the
+    flush, they count as loaded, so the plugins filling them in do not
+    make SQLAlchemy select what cannot exist yet (one query each)."""
+    return {rel.key: [] if rel.uselist else None
+            for rel in sa.inspect(models.Reservation).relationships
+            if rel.key != 'lease'}
+
+
 class LeaseManager:
 
     def __init__(self, wake=None):
@@ -119,7 +128,7 @@ class LeaseManager:
             id=uuidutils.generate_uuid(), name=values['name'],
             user_id=ctx.user_id, project_id=ctx.project_id,
             status=status.PENDING, degraded=False,
-            start_date=start, end_date=end)
+            start_date=start, end_date=end, reservations=[], events=[])
         session.add(lease)
         for res_values in values.get('reservations', []):
             self._add_reservation(session, lease, res_values)
@@ -179,7 +188,8 @@ class LeaseManager:
         res = models.Reservation(
             id=uuidutils.generate_uuid(), resource_type=resource_type,
             status=status.Reservation.PENDING, missing_resources=False,
-            resources_changed=False, expiry=expiry)
+            resources_changed=False, expiry=expiry,
+            **_empty_relations())
         lease.reservations.append(res)
         session.flush()
         plugin.reserve(session, lease, res, res_values)
