@@ -4,8 +4,8 @@ import collections
 
 import sqlalchemy as sa
 
+from promise.common import shapes
 from promise.db import models
-from promise.engine import slots
 
 
 def get(session, grant_id):
@@ -16,7 +16,7 @@ def live_by_host(session, host_ids, now, reservation_id=None):
     """{host id: Shape} held by holds that have not expired, on
     ``host_ids``; only those drawn on ``reservation_id`` if given, else
     only those drawn on unreserved capacity."""
-    result = collections.defaultdict(lambda: slots.ZERO)
+    result = collections.defaultdict(lambda: shapes.ZERO)
     if not host_ids:
         return result
     hold = models.GrantHold
@@ -30,7 +30,7 @@ def live_by_host(session, host_ids, now, reservation_id=None):
     else:
         query = query.where(hold.reservation_id == reservation_id)
     for host_id, vcpus, mem, disk, _ in session.execute(query):
-        result[host_id] = slots.Shape(int(vcpus), int(mem), int(disk))
+        result[host_id] = shapes.Shape(int(vcpus), int(mem), int(disk))
     return result
 
 

@@ -8,13 +8,15 @@ import sqlalchemy as sa
 
 from promise.db import models
 from promise import exceptions
+from promise import status
 
 SORT_KEYS = ('created_at', 'updated_at', 'name', 'start_date', 'end_date',
              'status', 'id')
 
 # Order of events that share a time: a lease starts before it ends.
-EVENT_RANK = {'start_lease': 0, 'before_end_lease': 1, 'end_lease': 2}
-UNFINISHED = ('UNDONE', 'IN_PROGRESS')
+EVENT_RANK = {status.Event.START: 0, status.Event.BEFORE_END: 1,
+              status.Event.END: 2}
+UNFINISHED = (status.Event.UNDONE, status.Event.IN_PROGRESS)
 
 
 # Reservation relationships that views.lease never shows.
@@ -78,10 +80,10 @@ def list_(session, project_id=None, filters=None, limit=None, marker=None,
     return query.all()
 
 
-def set_status(session, lease_id, status, expected=None, reason=None):
+def set_status(session, lease_id, new_status, expected=None, reason=None):
     """Conditional status change; False when the lease was not in
     ``expected`` (another request or manager changed it first)."""
-    values = {'status': status, 'status_reason': reason}
+    values = {'status': new_status, 'status_reason': reason}
     stmt = sa.update(models.Lease).where(models.Lease.id == lease_id)
     if expected is not None:
         stmt = stmt.where(models.Lease.status.in_(expected))
@@ -104,9 +106,9 @@ def due_events(session, now, limit):
         sa.or_(earlier.time < event.time,
                sa.and_(earlier.time == event.time, earlier_rank < rank)))
     query = (sa.select(event)
-             .where(sa.or_(sa.and_(event.status == 'UNDONE',
+             .where(sa.or_(sa.and_(event.status == status.Event.UNDONE,
                                    event.time <= now),
-                           sa.and_(event.status == 'IN_PROGRESS',
+                           sa.and_(event.status == status.Event.IN_PROGRESS,
                                    event.claimed_until < now)))
              .where(~blocked)
              .order_by(event.time, rank)
@@ -125,22 +127,22 @@ def claim_event(session, event_id, owner, now, until):
     event = models.Event
     stmt = (sa.update(event)
             .where(event.id == event_id)
-            .where(sa.or_(event.status == 'UNDONE',
-                          sa.and_(event.status == 'IN_PROGRESS',
+            .where(sa.or_(event.status == status.Event.UNDONE,
+                          sa.and_(event.status == status.Event.IN_PROGRESS,
                                   event.claimed_until < now)))
-            .values(status='IN_PROGRESS', claimed_by=owner,
+            .values(status=status.Event.IN_PROGRESS, claimed_by=owner,
                     claimed_until=until, updated_at=now)
             .execution_options(synchronize_session=False))
     return session.execute(stmt).rowcount == 1
 
 
-def finish_event(session, event_id, owner, status, message=None):
+def finish_event(session, event_id, owner, outcome, message=None):
     """Record an event's outcome, unless another manager took it over."""
     event = models.Event
     stmt = (sa.update(event)
             .where(event.id == event_id, event.claimed_by == owner,
-                   event.status == 'IN_PROGRESS')
-            .values(status=status, message=message, claimed_until=None)
+                   event.status == status.Event.IN_PROGRESS)
+            .values(status=outcome, message=message, claimed_until=None)
             .execution_options(synchronize_session=False))
     return session.execute(stmt).rowcount == 1
 
@@ -148,4 +150,4 @@ def finish_event(session, event_id, owner, status, message=None):
 def next_event_time(session, after):
     """When the earliest not-yet-run event after ``after`` is due."""
     return session.scalar(sa.select(sa.func.min(models.Event.time)).where(
-        models.Event.status == 'UNDONE', models.Event.time > after))
+        models.Event.status == status.Event.UNDONE, models.Event.time > after))

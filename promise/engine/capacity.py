@@ -18,6 +18,7 @@ import datetime
 import sqlalchemy as sa
 
 from promise.common import dates
+from promise.common import shapes
 from promise import conf
 from promise.db import models
 from promise.db.models import capacity as capacity_models
@@ -26,6 +27,7 @@ from promise.engine import intervals
 from promise.engine import properties
 from promise.engine import slots
 from promise.engine import timeline
+from promise import status
 
 CONF = conf.CONF
 
@@ -33,7 +35,7 @@ CONF = conf.CONF
 def matching_hosts(session, hypervisor_query=None, resource_query=None):
     hosts = session.scalars(sa.select(models.Host).where(
         models.Host.reservable.is_(True),
-        models.Host.health == host_engine.HEALTHY).order_by(models.Host.id))
+        models.Host.health == status.Health.UP).order_by(models.Host.id))
     result = []
     for host in hosts:
         hyper, resource = host_engine.host_properties(host)
@@ -47,7 +49,7 @@ def pool_hosts():
     """Reservable, healthy hosts: the ones capacity is made of."""
     return sa.select(models.Host.id).where(
         models.Host.reservable.is_(True),
-        models.Host.health == host_engine.HEALTHY)
+        models.Host.health == status.Health.UP)
 
 
 _Capability = collections.namedtuple('_Capability', 'name value')
@@ -76,7 +78,7 @@ def matching_host_rows(session, hypervisor_query=None, resource_query=None,
                   if c.key not in names]
     query = (sa.select(*[getattr(host, c) for c in names])
              .where(host.reservable.is_(True),
-                    host.health == host_engine.HEALTHY)
+                    host.health == status.Health.UP)
              .order_by(host.id))
     rows = session.execute(query).all()
     if not filtered:
@@ -296,11 +298,11 @@ def _add_piece(weights, lo, hi, capacity, used, shape, times=1):
     """Add ``times`` hosts of ``capacity`` with ``used`` taken over
     [lo, hi) to the weights of the timeline."""
     if shape is None:
-        for name, cap, taken in zip(slots.RESOURCES, capacity, used):
+        for name, cap, taken in zip(shapes.RESOURCES, capacity, used):
             weights[(name, 'total')].append((lo, hi, cap * times))
             weights[(name, 'reserved')].append((lo, hi, taken * times))
     else:
-        fits = slots.fit(capacity, slots.ZERO, shape)
+        fits = slots.fit(capacity, shapes.ZERO, shape)
         free = slots.fit(capacity, used, shape)
         weights[('instances', 'total')].append((lo, hi, fits * times))
         weights[('instances', 'reserved')].append(
@@ -362,9 +364,9 @@ def instance_timeline(session, start, end, resource_query=None,
         for lo, hi, count in held:
             free_hosts = len(members) - count
             if free_hosts:
-                _add_piece(weights, lo, hi, capacity, slots.ZERO, shape,
+                _add_piece(weights, lo, hi, capacity, shapes.ZERO, shape,
                            times=free_hosts)
-    names = ('instances',) if shape is not None else slots.RESOURCES
+    names = ('instances',) if shape is not None else shapes.RESOURCES
     series = {}
     for name in names:
         for key in ('total', 'reserved'):

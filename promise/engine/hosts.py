@@ -22,10 +22,9 @@ from promise.db.models import capacity
 from promise.engine import intervals
 from promise.engine import properties
 from promise import exceptions
+from promise import status
 
 CONF = conf.CONF
-
-HEALTHY = 'up'
 
 
 def free_hosts(session, start, end, exclude_reservation=None, limit=None,
@@ -45,7 +44,7 @@ def free_hosts(session, start, end, exclude_reservation=None, limit=None,
                                slots.start_date < hi, slots.end_date > lo)
     query = (sa.select(models.Host)
              .where(models.Host.reservable.is_(True),
-                    models.Host.health == HEALTHY)
+                    models.Host.health == status.Health.UP)
              .where(~busy, ~sliced)
              .where(~out_of_pool(lo, hi)))
     if not capabilities:

@@ -15,6 +15,7 @@ import collections
 import math
 
 from promise.common import dates
+from promise.common import shapes
 from promise import conf
 from promise.db import models
 from promise.engine import capacity
@@ -23,7 +24,7 @@ from promise.engine import timeline
 
 CONF = conf.CONF
 
-RESOURCES = slots.RESOURCES
+RESOURCES = shapes.RESOURCES
 
 
 def zone_timelines(session, start, end, default_zone, now=None, key=None):
@@ -46,11 +47,11 @@ def zone_timelines(session, start, end, default_zone, now=None, key=None):
         zone = (key(host) if key is not None
                 else host.availability_zone or default_zone)
         cap = slots.host_capacity(host, include_used=False)
-        ordinary = slots.ZERO
+        ordinary = shapes.ZERO
         if includes_now:
-            ordinary = slots.Shape(host.used_vcpus or 0,
-                                   host.used_memory_mb or 0,
-                                   host.used_disk_gb or 0)
+            ordinary = shapes.Shape(host.used_vcpus or 0,
+                                    host.used_memory_mb or 0,
+                                    host.used_disk_gb or 0)
         pool = timeline.subtract([(start, end)], out.get(host.id, []) +
                                  whole.get(host.id, []))
         steps = slots.steps(usages.get(host.id, []), start, end,
@@ -111,9 +112,9 @@ def burstable(shape, oversubscription):
     """(min, max) shapes of a burstable instance type: min is the
     guaranteed size, max adds the oversubscription to vCPU and memory."""
     factor = 1 + oversubscription
-    grown = slots.Shape(int(math.floor(shape.vcpus * factor + 1e-9)),
-                        int(math.floor(shape.memory_mb * factor + 1e-9)),
-                        shape.disk_gb)
+    grown = shapes.Shape(int(math.floor(shape.vcpus * factor + 1e-9)),
+                         int(math.floor(shape.memory_mb * factor + 1e-9)),
+                         shape.disk_gb)
     return shape, grown
 
 

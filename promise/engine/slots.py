@@ -24,47 +24,39 @@ import datetime
 import sqlalchemy as sa
 
 from promise.common import dates
+from promise.common import shapes
 from promise import conf
 from promise.db import models
 from promise.engine import hosts as host_engine
 from promise.engine import intervals
 from promise.engine import properties
 from promise import exceptions
+from promise import status
 
 CONF = conf.CONF
-
-RESOURCES = ('vcpus', 'memory_mb', 'disk_gb')
-Shape = collections.namedtuple('Shape', RESOURCES)
-# ``slots`` slots of a per-slot ``shape`` over [start, end).
-Usage = collections.namedtuple('Usage', 'start end slots shape')
-
-ZERO = Shape(0, 0, 0)
 
 
 # -- pure functions -------------------------------------------------------
 
-def _add(a, b, times=1):
-    return Shape(*(x + y * times for x, y in zip(a, b)))
-
 
 def steps(usages, start, end, pad=0):
-    """The total usage over [start, end) as [(t0, t1, Shape)] steps that
+    """The total usage over [start, end) as [(t0, t1, shapes.Shape)] steps that
     tile the window. Each usage is widened by ``pad`` minutes on both
     sides (cleaning time); usages are counted per slot."""
     if end <= start:
         return []
     delta = datetime.timedelta(minutes=pad)
-    changes = collections.defaultdict(lambda: ZERO)
+    changes = collections.defaultdict(lambda: shapes.ZERO)
     for use in usages:
         lo, hi = max(use.start - delta, start), min(use.end + delta, end)
         if lo >= hi or use.slots <= 0:
             continue
-        changes[lo] = _add(changes[lo], use.shape, use.slots)
-        changes[hi] = _add(changes[hi], use.shape, -use.slots)
+        changes[lo] = shapes.add(changes[lo], use.shape, use.slots)
+        changes[hi] = shapes.add(changes[hi], use.shape, -use.slots)
     points = sorted(set(changes) | {start, end})
-    result, current = [], ZERO
+    result, current = [], shapes.ZERO
     for t0, t1 in zip(points, points[1:]):
-        current = _add(current, changes.get(t0, ZERO))
+        current = shapes.add(current, changes.get(t0, shapes.ZERO))
         result.append((t0, t1, current))
     return result
 
@@ -72,9 +64,9 @@ def steps(usages, start, end, pad=0):
 def peak(usages, start, end, pad=0):
     """The highest total of each resource over the window (each resource
     at its own peak)."""
-    highest = ZERO
+    highest = shapes.ZERO
     for _, _, used in steps(usages, start, end, pad):
-        highest = Shape(*(max(h, u) for h, u in zip(highest, used)))
+        highest = shapes.Shape(*(max(h, u) for h, u in zip(highest, used)))
     return highest
 
 
@@ -155,12 +147,13 @@ def place(free, amount, affinity, held=None, prefer=()):
 
 def host_capacity(host, include_used):
     """The host's capacity for slots, less ordinary usage if asked."""
-    capacity = Shape(host.capacity_vcpus or 0, host.capacity_memory_mb or 0,
-                     host.capacity_disk_gb or 0)
+    capacity = shapes.Shape(host.capacity_vcpus or 0,
+                            host.capacity_memory_mb or 0,
+                            host.capacity_disk_gb or 0)
     if include_used:
-        used = Shape(host.used_vcpus or 0, host.used_memory_mb or 0,
-                     host.used_disk_gb or 0)
-        capacity = Shape(*(c - u for c, u in zip(capacity, used)))
+        used = shapes.Shape(host.used_vcpus or 0, host.used_memory_mb or 0,
+                            host.used_disk_gb or 0)
+        capacity = shapes.Shape(*(c - u for c, u in zip(capacity, used)))
     return capacity
 
 
@@ -188,7 +181,7 @@ def candidate_hosts(session, start, end):
                              alloc.start_date < hi, alloc.end_date > lo)
     query = (sa.select(models.Host)
              .where(models.Host.reservable.is_(True),
-                    models.Host.health == host_engine.HEALTHY)
+                    models.Host.health == status.Health.UP)
              .where(models.Host.capacity_vcpus.is_not(None))
              .where(~held)
              .where(~host_engine.out_of_pool(lo, hi))
@@ -197,7 +190,7 @@ def candidate_hosts(session, start, end):
 
 
 def usages_by_host(session, host_ids, start, end, exclude_reservation=None):
-    """{host id: [Usage]} of every slot allocation on ``host_ids`` that
+    """{host id: [shapes.Usage]} of every slot allocation on ``host_ids`` that
     overlaps the (padded) window: one query."""
     result = collections.defaultdict(list)
     if not host_ids:
@@ -213,8 +206,8 @@ def usages_by_host(session, host_ids, start, end, exclude_reservation=None):
         query = query.where(alloc.reservation_id != exclude_reservation)
     for host_id, a_start, a_end, slots, vcpus, mem, disk in session.execute(
             query):
-        result[host_id].append(Usage(a_start, a_end, slots,
-                                     Shape(vcpus, mem, disk)))
+        result[host_id].append(shapes.Usage(a_start, a_end, slots,
+                                            shapes.Shape(vcpus, mem, disk)))
     return result
 
 
@@ -253,7 +246,7 @@ def choose(session, start, end, amount, shape, affinity=None,
     ``exclude_reservation`` leaves out. Raises Conflict when the slots do
     not fit, ConcurrentUpdate when a chosen host changed meanwhile.
     """
-    shape = Shape(*shape)
+    shape = shapes.Shape(*shape)
     held = {h: n for h, n in (held or {}).items() if n > 0}
     hosts, free = free_by_host(session, start, end, shape, resource_query,
                                exclude_reservation, keep=set(held), now=now)

@@ -17,7 +17,7 @@ from oslo_log import log as logging
 from promise.common import dates
 from promise.db import api as db
 from promise.db import leases as lease_db
-from promise.manager import status
+from promise import status
 
 LOG = logging.getLogger(__name__)
 

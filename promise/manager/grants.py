@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from promise.clients import nova as nova_client
 from promise.common import dates
 from promise.common import periodic
+from promise.common import shapes
 from promise import conf
 from promise.conf import net_value as net_value_conf
 from promise import context
@@ -36,7 +37,6 @@ from promise.db import api as db
 from promise.db import grants as grant_db
 from promise.db import models
 from promise.engine import hosts as host_engine
-from promise.engine import slots
 from promise import exceptions
 from promise.manager import leases
 from promise.nfv import grants
@@ -64,8 +64,8 @@ class GrantManager:
         """{"grant": Grant body} or {"refused": detail}."""
         flavor_map = dict(CONF.nfv.vdu_flavors)
         try:
-            shapes = self._shapes(grants.flavors_wanted(request, flavor_map))
-            grant = self._decide(ctx, request, flavor_map, shapes)
+            wanted = self._shapes(grants.flavors_wanted(request, flavor_map))
+            grant = self._decide(ctx, request, flavor_map, wanted)
         except grants.GrantRefused as exc:
             LOG.info('Grant for VNF instance %s (%s) refused: %s',
                      request.get('vnfInstanceId'), request.get('operation'),
@@ -80,26 +80,27 @@ class GrantManager:
     def _shapes(self, flavors):
         """{flavor: Shape}: [net_value] flavor_shapes first, then Nova.
         Read before the transaction opens: Nova may be slow."""
-        shapes = {}
+        by_flavor = {}
         configured = CONF.net_value.flavor_shapes
         for flavor in sorted(flavors):
             if flavor in configured:
                 try:
-                    shapes[flavor] = slots.Shape(*net_value_conf.parse_shape(
-                        flavor, configured[flavor]))
+                    size = net_value_conf.parse_shape(flavor,
+                                                      configured[flavor])
+                    by_flavor[flavor] = shapes.Shape(*size)
                 except net_value_conf.InvalidConfig as exc:
                     raise exceptions.ServiceUnavailable(reason=str(exc))
                 continue
             found = self.nova.get_flavor(flavor)
             if found is not None:
-                shapes[flavor] = slots.Shape(
+                by_flavor[flavor] = shapes.Shape(
                     int(found.vcpus), int(found.ram),
                     int(found.disk) + int(getattr(
                         found, 'OS-FLV-EXT-DATA:ephemeral', 0) or 0))
-        return shapes
+        return by_flavor
 
     @leases.retry_on_deadlock
-    def _decide(self, ctx, request, flavor_map, shapes):
+    def _decide(self, ctx, request, flavor_map, wanted):
         now = dates.utcnow()
         end = now + datetime.timedelta(minutes=CONF.nfv.grant_window_minutes)
         with db.writer(ctx) as session:
@@ -111,7 +112,7 @@ class GrantManager:
             self._release_for(session, ctx, request)
             reservation = self._reservation(session, ctx, request, now)
             decision = grants.decide(
-                session, request, flavor_map, shapes, now, end,
+                session, request, flavor_map, wanted, now, end,
                 CONF.nfv.vim_connection_id,
                 default_zone=CONF.nfv.default_availability_zone, now=now,
                 reservation=reservation)

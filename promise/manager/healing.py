@@ -20,9 +20,9 @@ from promise.db import models
 from promise.engine import hosts as engine
 from promise.engine import properties
 from promise import exceptions
-from promise.manager import status
 from promise.notifications import notifier
 from promise.plugins import loader
+from promise import status
 
 LOG = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def heal(session, now=None):
     Outcome per allocation moved or reservation cleared."""
     now = now or dates.utcnow()
     alloc = models.HostAllocation
-    lost = sa.or_(models.Host.health != engine.HEALTHY,
+    lost = sa.or_(models.Host.health != status.Health.UP,
                   models.Host.reservable.is_(False),
                   engine.out_of_pool(alloc.start_date, alloc.end_date))
     flagged = session.scalars(

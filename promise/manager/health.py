@@ -23,11 +23,12 @@ from promise.db import models
 from promise.engine import hosts as engine
 from promise.manager import healing
 from promise.manager import leases
+from promise import status
 
 LOG = logging.getLogger(__name__)
 
-DOWN = 'down'
-DISABLED = 'disabled'
+DOWN = status.Health.DOWN
+DISABLED = status.Health.DISABLED
 GONE = (DOWN, 'no nova-compute service')
 
 
@@ -38,7 +39,7 @@ def health_of(up, disabled, reason=None):
         return (DOWN, 'nova-compute is down')
     if disabled:
         return (DISABLED, reason or 'nova-compute is disabled')
-    return (engine.HEALTHY, None)
+    return (status.Health.UP, None)
 
 
 def compute_services(nova):
@@ -55,11 +56,11 @@ def _apply(session, host, health, reason, now):
         return []
     LOG.info('Host %s is now %s%s', host.hypervisor_hostname, health,
              ' (%s)' % reason if reason else '')
-    was_healthy = host.health == engine.HEALTHY
+    was_healthy = host.health == status.Health.UP
     host.health, host.health_reason = health, reason
     # Decisions in flight on this host retry with its new state.
     engine.claim(session, [host])
-    if was_healthy and health != engine.HEALTHY:
+    if was_healthy and health != status.Health.UP:
         session.flush()
         return healing.rehome(session, host.id, now, None)
     return []

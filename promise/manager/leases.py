@@ -20,10 +20,10 @@ from promise.db import leases as lease_db
 from promise.db import models
 from promise.engine import offers
 from promise import exceptions
-from promise.manager import status
 from promise.notifications import notifier
 from promise.notifications import outbox
 from promise.plugins import loader
+from promise import status
 
 CONF = conf.CONF
 LOG = logging.getLogger(__name__)

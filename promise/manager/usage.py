@@ -22,7 +22,7 @@ from promise.common import dates
 from promise.common import periodic
 from promise.db import api as db
 from promise.db import models
-from promise.manager import status
+from promise import status
 
 INSTANCE_TYPES = ('virtual:instance', 'flavor:instance')
 

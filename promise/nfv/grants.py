@@ -24,10 +24,10 @@ import collections
 import uuid
 
 from promise.common import dates
+from promise.common import shapes
 from promise.db import grants as grant_db
 from promise.db import models
 from promise.engine import net_value
-from promise.engine import slots
 
 COMPUTE = 'COMPUTE'
 ANTI_AFFINITY = 'ANTI_AFFINITY'
@@ -87,12 +87,12 @@ def host_room(session, start, end, default_zone, now=None):
     room = {}
     for (host_id, zone), steps in per_host.items():
         least = net_value.minimum(steps)
-        room[host_id] = (zone, slots.Shape(
+        room[host_id] = (zone, shapes.Shape(
             *(least[name]['available'] for name in net_value.RESOURCES)))
     held = grant_db.live_by_host(session, list(room), now or dates.utcnow())
     for host_id, taken in held.items():
         zone, free = room[host_id]
-        room[host_id] = (zone, slots.Shape(
+        room[host_id] = (zone, shapes.Shape(
             *(max(0, f - t) for f, t in zip(free, taken))))
     return room
 
@@ -126,9 +126,9 @@ def place(room, wanted, groups):
     return placed
 
 
-def compute_adds(request, flavor_map, shapes):
+def compute_adds(request, flavor_map, sizes):
     """({resource id: Shape}, {resource id: VDU}, {VDU: flavor}) of the
-    COMPUTE resources the request adds; ``shapes`` None: sizes do not
+    COMPUTE resources the request adds; ``sizes`` None: sizes do not
     matter (a reservation's slots)."""
     adds, vdu_of, flavors = {}, {}, {}
     for resource in request.get('addResources') or []:
@@ -136,17 +136,17 @@ def compute_adds(request, flavor_map, shapes):
             continue
         vdu = resource.get('resourceTemplateId')
         vdu_of[resource['id']] = vdu
-        if shapes is None:
+        if sizes is None:
             adds[resource['id']] = None
             continue
         flavor = flavor_for(request, vdu, flavor_map)
         if not flavor:
             raise GrantRefused('No flavor is known for VDU %s of VNFD %s.'
                                % (vdu, request.get('vnfdId')))
-        if flavor not in shapes:
+        if flavor not in sizes:
             raise GrantRefused('The size of flavor %s is not known.'
                                % flavor)
-        adds[resource['id']] = shapes[flavor]
+        adds[resource['id']] = sizes[flavor]
         flavors[vdu] = flavor
     return adds, vdu_of, flavors
 
@@ -165,15 +165,15 @@ def flavors_wanted(request, flavor_map):
 
 def _shortage(adds, room, groups):
     """What is short, in words, for the refusal's detail."""
-    need = slots.ZERO
+    need = shapes.ZERO
     for shape in adds.values():
-        need = slots.Shape(*(a + b for a, b in zip(need, shape)))
-    free = slots.ZERO
+        need = shapes.Shape(*(a + b for a, b in zip(need, shape)))
+    free = shapes.ZERO
     for _, shape in room.values():
-        free = slots.Shape(*(a + b for a, b in zip(free, shape)))
+        free = shapes.Shape(*(a + b for a, b in zip(free, shape)))
     units = {'vcpus': 'vCPU', 'memory_mb': 'MB RAM', 'disk_gb': 'GB disk'}
     short = ['%d %s wanted, %d free' % (n, units[name], f)
-             for name, n, f in zip(slots.RESOURCES, need, free) if n > f]
+             for name, n, f in zip(shapes.RESOURCES, need, free) if n > f]
     detail = ('Not enough capacity for %d compute resource(s)'
               % len(adds))
     if groups:
@@ -203,7 +203,7 @@ def reservation_room(session, reservation, default_zone, now=None):
     return room
 
 
-def decide(session, request, flavor_map, shapes, start, end,
+def decide(session, request, flavor_map, sizes, start, end,
            vim_connection_id, default_zone='nova', grant_id=None,
            now=None, reservation=None):
     """A Decision (Grant body, holds) for ``request``, or GrantRefused.
@@ -212,7 +212,7 @@ def decide(session, request, flavor_map, shapes, start, end,
     request draws on, instead of unreserved capacity over [start, end).
     """
     adds, vdu_of, flavors = compute_adds(
-        request, flavor_map, None if reservation is not None else shapes)
+        request, flavor_map, None if reservation is not None else sizes)
     groups = _anti_affinity_groups(request, adds)
     placement = {}
     room = {}
@@ -233,9 +233,9 @@ def decide(session, request, flavor_map, shapes, start, end,
             raise GrantRefused(detail + '.')
         flavor_id = reservation.instance.flavor_id
         flavors = {vdu: flavor_id for vdu in vdu_of.values()}
-        slot = slots.Shape(reservation.instance.vcpus,
-                           reservation.instance.memory_mb,
-                           reservation.instance.disk_gb)
+        slot = shapes.Shape(reservation.instance.vcpus,
+                            reservation.instance.memory_mb,
+                            reservation.instance.disk_gb)
         adds = {r: slot for r in adds}
     elif adds:
         room = host_room(session, start, end, default_zone, now=now)

@@ -21,11 +21,11 @@ from promise.api import errors
 from promise.api.schemas import multicloud as schema
 from promise.api import validation
 from promise.common import dates as common_dates
+from promise.common import shapes
 from promise import conf
 from promise.conf import net_value as net_value_conf
 from promise.db import api as db
 from promise.engine import net_value
-from promise.engine import slots
 from promise import exceptions
 from promise import policy
 
@@ -212,7 +212,7 @@ def _cost(table, key, what):
 
 def _shapes():
     try:
-        return {name: slots.Shape(*net_value_conf.parse_shape(name, text))
+        return {name: shapes.Shape(*net_value_conf.parse_shape(name, text))
                 for name, text in CONF.net_value.flavor_shapes.items()}
     except net_value_conf.InvalidConfig as exc:
         raise exceptions.ServiceUnavailable(reason=str(exc))
@@ -221,21 +221,21 @@ def _shapes():
 def _instance_type(body):
     """(shape the capacity check uses, net_value_cost, sizes to show)."""
     kind = body['instance_type']
-    shapes = _shapes()
+    sizes = _shapes()
     if 'flavor' in kind:
         flavor = kind['flavor']
-        if flavor not in shapes:
+        if flavor not in sizes:
             raise exceptions.InvalidInput(
                 reason='Flavor %s has no size in [net_value] '
                        'flavor_shapes.' % flavor)
-        shape = shapes[flavor]
+        shape = sizes[flavor]
     else:
-        shape = slots.Shape(kind['vcpus'], kind['memory_mb'],
-                            kind['disk_gb'])
+        shape = shapes.Shape(kind['vcpus'], kind['memory_mb'],
+                             kind['disk_gb'])
         if not any(shape):
             raise exceptions.InvalidInput(
                 reason='An instance type needs a size above 0.')
-        named = sorted(n for n, s in shapes.items() if s == shape)
+        named = sorted(n for n, s in sizes.items() if s == shape)
         priced = [n for n in named if n in CONF.net_value.flavor_costs]
         if not priced:
             raise exceptions.InvalidInput(

@@ -11,10 +11,10 @@ from promise.db import models
 from promise.engine import hosts as engine
 from promise.engine import properties
 from promise import exceptions
-from promise.manager import status
 from promise.notifications import notifier
 from promise.plugins import base
 from promise.plugins.hosts import aggregates
+from promise import status
 
 LOG = logging.getLogger(__name__)
 

@@ -29,14 +29,15 @@ import sqlalchemy as sa
 
 from promise.clients import nova as nova_client
 from promise.clients import placement as placement_client
+from promise.common import shapes
 from promise.db import api as db
 from promise.db import models
 from promise.engine import properties
 from promise.engine import slots
 from promise import exceptions
-from promise.manager import status
 from promise.plugins import base
 from promise.plugins.instances import nova_objects
+from promise import status
 
 LOG = logging.getLogger(__name__)
 
@@ -135,8 +136,8 @@ class InstancePlugin(base.ResourcePlugin):
             if key in values or current is None:
                 return _int(values, key, minimum, default)
             return getattr(current, key)
-        return slots.Shape(get('vcpus', 1), get('memory_mb', 1),
-                           get('disk_gb', 0, default=0))
+        return shapes.Shape(get('vcpus', 1), get('memory_mb', 1),
+                            get('disk_gb', 0, default=0))
 
     def reserve(self, session, lease, reservation, values):
         amount, shape, affinity, query = self._request(values)

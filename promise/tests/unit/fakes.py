@@ -1,7 +1,7 @@
 """Test doubles shared by the unit tests."""
 
-from promise.manager import status
 from promise.plugins import base as plugin_base
+from promise import status
 
 RESOURCE_TYPE = 'fake:thing'
 

@@ -7,10 +7,10 @@ import random
 from oslo_serialization import jsonutils
 import webob
 
+from promise.common import shapes
 from promise.db import api as db
 from promise.db import models
 from promise.engine import capacity
-from promise.engine import slots
 from promise.tests.unit import base
 
 T0 = datetime.datetime(2031, 5, 1, 0, 0)
@@ -98,7 +98,7 @@ class TestInstanceTimeline(base.TestCase):
                     plain = capacity.instance_timeline(session, start, end,
                                                        query)
                     shaped = capacity.instance_timeline(
-                        session, start, end, query, slots.Shape(2, 1024, 10))
+                        session, start, end, query, shapes.Shape(2, 1024, 10))
                 for steps in (plain, shaped):
                     self.assertEqual((start, end),
                                      (steps[0][0], steps[-1][1]))

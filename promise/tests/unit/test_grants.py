@@ -1,15 +1,15 @@
 """SOL003 grant decisions against the capacity model: flavors per VDU,
 capacity, anti-affinity over NFVI_NODE on distinct hosts."""
 
+from promise.common import shapes
 from promise.db import api as db
 from promise.db import models
-from promise.engine import slots
 from promise.nfv import grants
 from promise.tests.unit import base
 from promise.tests.unit import test_multicloud as mc
 
-SHAPES = {'small': slots.Shape(2, 2048, 10),
-          'big': slots.Shape(4, 8192, 40)}
+SHAPES = {'small': shapes.Shape(2, 2048, 10),
+          'big': shapes.Shape(4, 8192, 40)}
 VIM = 'vim-1'
 
 

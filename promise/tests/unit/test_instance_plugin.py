@@ -9,10 +9,10 @@ from promise.db import api as db
 from promise.db import models
 from promise import exceptions
 from promise.manager import leases as lease_manager
-from promise.manager import status
 from promise.plugins.instances import capacity
 from promise.plugins.instances import nova_objects
 from promise.plugins.instances import plugin as instance_plugin
+from promise import status
 from promise.tests.unit import base
 from promise.tests.unit import fakes
 

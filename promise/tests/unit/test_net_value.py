@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 
+from promise.common import shapes
 from promise.conf import net_value as net_value_conf
 from promise.tests.unit import base
 from promise.tests.unit import test_multicloud as mc
@@ -117,8 +118,7 @@ class TestBurstableConversion(base.TestCase):
 
     def test_spec_example(self):
         from promise.engine import net_value
-        from promise.engine import slots
-        low, high = net_value.burstable(slots.Shape(16, 32, 0), 0.25)
+        low, high = net_value.burstable(shapes.Shape(16, 32, 0), 0.25)
         self.assertEqual((16, 32), (low.vcpus, low.memory_mb))
         self.assertEqual((20, 40), (high.vcpus, high.memory_mb))
 

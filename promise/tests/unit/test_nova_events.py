@@ -21,9 +21,9 @@ from promise import exceptions
 from promise.manager import health
 from promise.manager import leases
 from promise.manager import nova_events
-from promise.manager import status
 from promise.manager import usage
 from promise.plugins.hosts import plugin as host_plugin
+from promise import status
 from promise.tests.unit import base
 from promise.tests.unit import fakes
 from promise.tests.unit import test_health

@@ -3,6 +3,7 @@ real (SQLite) database."""
 
 import datetime
 
+from promise.common import shapes
 from promise.db import api as db
 from promise.db import models
 from promise.engine import hosts as host_engine
@@ -12,18 +13,18 @@ from promise.tests.unit import base
 
 T0 = datetime.datetime(2031, 1, 1, 10, 0)
 HOUR = datetime.timedelta(hours=1)
-S = slots.Shape
+S = shapes.Shape
 
 
 def use(start_h, end_h, count, shape=(1, 1024, 10)):
-    return slots.Usage(T0 + start_h * HOUR, T0 + end_h * HOUR, count,
-                       S(*shape))
+    return shapes.Usage(T0 + start_h * HOUR, T0 + end_h * HOUR, count,
+                        S(*shape))
 
 
 class TestSteps(base.TestCase):
 
     def test_no_usage_is_one_zero_step(self):
-        self.assertEqual([(T0, T0 + HOUR, slots.ZERO)],
+        self.assertEqual([(T0, T0 + HOUR, shapes.ZERO)],
                          slots.steps([], T0, T0 + HOUR))
 
     def test_steps_tile_the_window_and_clip(self):
@@ -39,12 +40,12 @@ class TestSteps(base.TestCase):
                                                     T0 + 2 * HOUR))
 
     def test_outside_the_window_is_ignored(self):
-        self.assertEqual(slots.ZERO, slots.peak([use(-3, 0, 5), use(2, 3, 5)],
-                                                T0, T0 + 2 * HOUR))
+        self.assertEqual(shapes.ZERO, slots.peak([use(-3, 0, 5), use(2, 3, 5)],
+                                                 T0, T0 + 2 * HOUR))
 
     def test_padding_widens_usages(self):
         usages = [use(-1, 0, 1)]
-        self.assertEqual(slots.ZERO, slots.peak(usages, T0, T0 + HOUR))
+        self.assertEqual(shapes.ZERO, slots.peak(usages, T0, T0 + HOUR))
         self.assertEqual(S(1, 1024, 10),
                          slots.peak(usages, T0, T0 + HOUR, pad=30))
 
@@ -74,18 +75,18 @@ class TestPeak(base.TestCase):
 class TestFreeSlots(base.TestCase):
 
     def test_fit(self):
-        self.assertEqual(4, slots.fit(S(8, 8192, 100), slots.ZERO,
+        self.assertEqual(4, slots.fit(S(8, 8192, 100), shapes.ZERO,
                                       S(2, 1024, 10)))
         # Memory is the tightest.
-        self.assertEqual(2, slots.fit(S(8, 2048, 100), slots.ZERO,
+        self.assertEqual(2, slots.fit(S(8, 2048, 100), shapes.ZERO,
                                       S(1, 1024, 0)))
         # Zero disk asks nothing of disk.
-        self.assertEqual(8, slots.fit(S(8, 8192, 0), slots.ZERO,
+        self.assertEqual(8, slots.fit(S(8, 8192, 0), shapes.ZERO,
                                       S(1, 1024, 0)))
         self.assertEqual(0, slots.fit(S(8, 8192, 100), S(9, 0, 0),
                                       S(1, 1, 0)))
-        self.assertRaises(ValueError, slots.fit, S(1, 1, 1), slots.ZERO,
-                          slots.ZERO)
+        self.assertRaises(ValueError, slots.fit, S(1, 1, 1), shapes.ZERO,
+                          shapes.ZERO)
 
     def test_free_is_the_fullest_step(self):
         cap = S(10, 10240, 100)

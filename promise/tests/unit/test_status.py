@@ -4,14 +4,14 @@ database: which action is allowed from which status, and what it leads to.
 
 from promise import exceptions
 from promise.manager import events
-from promise.manager import status
+from promise import status
 from promise.tests.unit import base
 from promise.tests.unit import fakes
 
 ALL_STATUSES = ('PENDING', 'ACTIVE', 'TERMINATED', 'ERROR', 'CREATING',
                 'STARTING', 'UPDATING', 'TERMINATING', 'DELETING')
 
-# The contract, written out independently of promise.manager.status: a lease
+# The contract, written out independently of promise.status: a lease
 # starts only once, from PENDING; it ends when ACTIVE (or, to clean up, after
 # a failed start left it in ERROR); it can be changed before it ends; it can
 # be deleted whenever it rests in a stable status. Nothing is allowed while

@@ -8,10 +8,10 @@ from pecan import rest
 from promise.api import dates
 from promise.api import params
 from promise.common import dates as common_dates
+from promise.common import shapes
 from promise.db import api as db
 from promise.engine import capacity
 from promise.engine import properties
-from promise.engine import slots
 from promise import exceptions
 from promise import policy
 
@@ -53,7 +53,7 @@ def _shape(query):
         raise exceptions.InvalidInput(
             reason='An instance shape needs at least one of vcpus, '
                    'memory_mb, disk_gb above 0.')
-    return slots.Shape(**values)
+    return shapes.Shape(**values)
 
 
 def _steps(steps):

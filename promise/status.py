@@ -57,3 +57,13 @@ class Event:
     START = 'start_lease'
     END = 'end_lease'
     BEFORE_END = 'before_end_lease'
+
+
+class Health:
+    """What the manager last saw of a registered host's nova-compute.
+
+    Only UP hosts are reservable; the other values say why a host is not.
+    """
+    UP = 'up'
+    DOWN = 'down'
+    DISABLED = 'disabled'
