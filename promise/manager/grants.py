@@ -36,9 +36,9 @@ from promise import context
 from promise.db import api as db
 from promise.db import grants as grant_db
 from promise.db import models
+from promise.db import retry
 from promise.engine import hosts as host_engine
 from promise import exceptions
-from promise.manager import leases
 from promise.nfv import grants
 
 CONF = conf.CONF
@@ -99,7 +99,7 @@ class GrantManager:
                         found, 'OS-FLV-EXT-DATA:ephemeral', 0) or 0))
         return by_flavor
 
-    @leases.retry_on_deadlock
+    @retry.decision
     def _decide(self, ctx, request, flavor_map, wanted):
         now = dates.utcnow()
         end = now + datetime.timedelta(minutes=CONF.nfv.grant_window_minutes)

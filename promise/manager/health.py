@@ -20,9 +20,9 @@ from promise.common import periodic
 from promise import context
 from promise.db import api as db
 from promise.db import models
+from promise.db import retry
 from promise.engine import hosts as engine
 from promise.manager import healing
-from promise.manager import leases
 from promise import status
 
 LOG = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def _apply(session, host, health, reason, now):
     return []
 
 
-@leases.retry_on_deadlock
+@retry.decision
 def _record(ctx, health_for, service_name=None):
     """Apply ``health_for(host)`` to the registered hosts (of one compute
     service, or all), then retry flagged reservations; one transaction.

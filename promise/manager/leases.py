@@ -1,12 +1,16 @@
 """Lease lifecycle: create, update, delete, and the start / before-end / end
-events, all driven through the status machine in ``status``."""
+events, all driven through the status machine in ``status``.
+
+Every change of a lease's status goes through ``_transition``, which wins
+the move with a row lock and lands in the action's result or in ERROR;
+the webhook deliveries of an announced change are written in the same
+transaction as the change (transactional outbox)."""
 
 import concurrent.futures
 import contextlib
 import datetime
 import time
 
-from oslo_db import api as oslo_db_api
 from oslo_log import log as logging
 from oslo_utils import uuidutils
 import sqlalchemy as sa
@@ -18,6 +22,7 @@ from promise import context
 from promise.db import api as db
 from promise.db import leases as lease_db
 from promise.db import models
+from promise.db import retry
 from promise.engine import offers
 from promise import exceptions
 from promise.notifications import notifier
@@ -27,14 +32,6 @@ from promise import status
 
 CONF = conf.CONF
 LOG = logging.getLogger(__name__)
-
-# A decision that lost a race (deadlock, or a host generation that moved)
-# is taken again from scratch, with a fresh view of the database.
-retry_on_deadlock = oslo_db_api.wrap_db_retry(
-    max_retries=20, retry_interval=0.01, inc_retry_interval=True,
-    max_retry_interval=0.2, jitter=True, retry_on_deadlock=True,
-    exception_checker=lambda exc: isinstance(
-        exc, exceptions.ConcurrentUpdate))
 
 
 def check_deadline(deadline):
@@ -88,17 +85,13 @@ class LeaseManager:
             loader.get(r['resource_type']).resolve(ctx, r)
             for r in values.get('reservations', [])])
 
-    def create(self, ctx, values, deadline=None):
-        """Returns the new lease's id."""
-        return self.create_view(ctx, values, deadline)['id']
-
     def create_view(self, ctx, values, deadline=None):
         """Returns the new lease as the API shows it, as committed: the
         API answers with it instead of reading the lease again."""
         values = self._resolve(ctx, values)
         return self._create(ctx, values, deadline)
 
-    @retry_on_deadlock
+    @retry.decision
     def _create(self, ctx, values, deadline=None):
         start, end = values['start_date'], values['end_date']
         before_end = values.get('before_end_date')
@@ -203,10 +196,6 @@ class LeaseManager:
             LOG.exception('Preparing reservation %s failed; it will be '
                           'retried when the lease starts', res.id)
 
-    def update(self, ctx, lease_id, values, deadline=None):
-        """Returns the lease's id."""
-        return self.update_view(ctx, lease_id, values, deadline)['id']
-
     def update_view(self, ctx, lease_id, values, deadline=None):
         """Returns the updated lease as the API shows it."""
         if values.get('reservations'):
@@ -228,7 +217,7 @@ class LeaseManager:
         # aggregate's id...) on these objects as well as in the database.
         return views.lease(lease)
 
-    @retry_on_deadlock
+    @retry.decision
     def _update(self, ctx, lease_id, values, deadline=None):
         now = dates.utcnow()
         with db.writer(ctx) as session:
@@ -332,7 +321,7 @@ class LeaseManager:
                 LOG.exception('Could not remove what reservation %s '
                               'prepared in other services', res.id)
 
-    @retry_on_deadlock
+    @retry.decision
     def _delete_rows(self, ctx, lease):
         with db.writer(ctx) as session:
             fresh = lease_db.get(session, lease.id, for_update=True)
@@ -386,97 +375,6 @@ class LeaseManager:
                               announce='lease.event.end_lease') as lease:
             self._each_plugin(ctx, lease, 'on_end')
             self._set_reservations(ctx, lease, status.Reservation.DELETED)
-
-    # -- preemption ----------------------------------------------------------
-
-    def preempt_upcoming(self, now=None):
-        """Free the hosts of host reservations starting within the grace
-        period ([manager] preemption_grace) of preemptible instances."""
-        now = now or dates.utcnow()
-        soon = now + datetime.timedelta(
-            seconds=CONF.manager.preemption_grace)
-        ctx = context.admin_context()
-        with db.reader(ctx) as session:
-            leases = session.scalars(
-                sa.select(models.Lease).where(
-                    models.Lease.status == status.PENDING,
-                    models.Lease.start_date <= soon,
-                    models.Lease.end_date > now)).all()
-        for lease in leases:
-            for res in lease.reservations:
-                preempt = getattr(loader.get(res.resource_type), 'preempt',
-                                  None)
-                if preempt is None:
-                    continue
-                try:
-                    preempt(ctx, lease, res)
-                except Exception:
-                    LOG.exception('Preempting for reservation %s failed; '
-                                  'its start will try again', res.id)
-
-    # -- expiry ------------------------------------------------------------
-
-    def expire_unused(self, now=None):
-        """Release active reservations with an ``expiry`` in which nothing
-        has run by that many minutes after the start (usage as last
-        reconciled). Returns the ids released."""
-        now = now or dates.utcnow()
-        ctx = context.admin_context()
-        res = models.Reservation
-        with db.reader(ctx) as session:
-            candidates = session.scalars(
-                sa.select(res).join(models.Lease)
-                .where(res.status == status.Reservation.ACTIVE,
-                       res.expiry.isnot(None),
-                       models.Lease.status == status.ACTIVE)).all()
-            due = [(r.lease_id, r.id) for r in candidates
-                   if r.lease.start_date + datetime.timedelta(
-                       minutes=r.expiry) <= now and
-                   not any(u.servers for u in r.usage)]
-        released = []
-        for lease_id, reservation_id in due:
-            if self._expire(ctx, lease_id, reservation_id, now):
-                released.append(reservation_id)
-        return released
-
-    def _expire(self, ctx, lease_id, reservation_id, now):
-        with db.reader(ctx) as session:
-            lease = lease_db.get(session, lease_id)
-            reservation = session.get(models.Reservation, reservation_id)
-        try:
-            # Nova first: until the allocation is trimmed below, nobody
-            # else can have these resources.
-            self._plugin_call(reservation, 'on_end', ctx, lease)
-        except Exception:
-            LOG.exception('Releasing expired reservation %s in Nova failed; '
-                          'will try again', reservation_id)
-            return False
-        with db.writer(ctx) as session:
-            won = session.execute(
-                sa.update(models.Reservation)
-                .where(models.Reservation.id == reservation_id,
-                       models.Reservation.status ==
-                       status.Reservation.ACTIVE)
-                .values(status=status.Reservation.EXPIRED)
-                .execution_options(synchronize_session=False)).rowcount
-            if not won:
-                return False  # another manager did it
-            for table in (models.HostAllocation, models.InstanceAllocation):
-                session.execute(
-                    sa.update(table)
-                    .where(table.reservation_id == reservation_id,
-                           table.end_date > now)
-                    .values(end_date=now)
-                    .execution_options(synchronize_session=False))
-            lease = lease_db.get(session, lease_id)
-            session.refresh(lease)
-            payload = dict(self._payload(lease),
-                           reservation_id=reservation_id)
-            outbox.record_in(session, 'reservation.expired', payload)
-        LOG.info('Reservation %s of lease %s expired unused', reservation_id,
-                 lease_id)
-        notifier.notify(ctx, 'reservation.expired', payload, recorded=True)
-        return True
 
     # -- helpers -------------------------------------------------------------
 

@@ -148,7 +148,7 @@ class ManagerService:
             interval=CONF.manager.event_interval,
             claim_timeout=CONF.manager.event_claim_timeout)
         self.usage_loop = usage.loop(CONF.manager.usage_interval,
-                                     self.lease_manager)
+                                     reclaiming=True)
         self.health_loop = health.loop(CONF.manager.health_interval)
         self.nova_listener = nova_events.Listener()
         self.capacity_loop = periodic.Periodic(

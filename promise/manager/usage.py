@@ -13,8 +13,6 @@ not applied again; rows a notification creates carry ``NEVER_RECONCILED``.
 import collections
 import datetime
 
-from oslo_db import api as oslo_db_api
-from oslo_db import exception as db_exc
 import sqlalchemy as sa
 
 from promise.clients import nova as nova_client
@@ -22,18 +20,13 @@ from promise.common import dates
 from promise.common import periodic
 from promise.db import api as db
 from promise.db import models
+from promise.db import retry
+from promise.manager import reclaim
 from promise import status
 
 INSTANCE_TYPES = ('virtual:instance', 'flavor:instance')
 
 NEVER_RECONCILED = datetime.datetime(1970, 1, 1)
-
-# Two writers may add the same row at once (two managers, or a manager and
-# the reconcile): the loser starts over and finds the row.
-_retry = oslo_db_api.wrap_db_retry(
-    max_retries=10, retry_interval=0.01, inc_retry_interval=True,
-    max_retry_interval=0.2, jitter=True, retry_on_deadlock=True,
-    exception_checker=lambda exc: isinstance(exc, db_exc.DBDuplicateEntry))
 
 
 class Holders:
@@ -106,7 +99,7 @@ def reconcile(nova, now=None):
     return counts
 
 
-@_retry
+@retry.insert_once
 def _store(counts, now):
     with db.writer() as session:
         existing = {(u.reservation_id, u.host_id): u for u in
@@ -124,7 +117,7 @@ def _store(counts, now):
             session.delete(row)
 
 
-@_retry
+@retry.insert_once
 def count_server(node, service, flavor_id, delta, at=None, now=None):
     """A server appeared (delta 1) or went away (-1) at ``at`` on
     hypervisor ``node`` of compute service ``service``, booted with
@@ -157,16 +150,16 @@ def count_server(node, service, flavor_id, delta, at=None, now=None):
     return changed
 
 
-def pass_(nova, lease_manager=None):
-    """One periodic pass: reconcile, release what expired unused, and make
-    room on hosts whose reservations start soon."""
+def pass_(nova, reclaiming=False):
+    """One periodic pass: reconcile, then (``reclaiming``) release what
+    expired unused and make room on hosts whose reservations start soon."""
     reconcile(nova)
-    if lease_manager is not None:
-        lease_manager.expire_unused()
-        lease_manager.preempt_upcoming()
+    if reclaiming:
+        reclaim.expire_unused()
+        reclaim.preempt_upcoming()
 
 
-def loop(interval, lease_manager=None):
+def loop(interval, reclaiming=False):
     return periodic.Periodic(
         'usage', interval,
-        lambda: pass_(nova_client.client(), lease_manager))
+        lambda: pass_(nova_client.client(), reclaiming))

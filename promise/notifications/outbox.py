@@ -7,7 +7,6 @@ time.
 
 import threading
 
-from oslo_db import api as oslo_db_api
 from oslo_serialization import jsonutils
 from oslo_utils import uuidutils
 import sqlalchemy as sa
@@ -15,11 +14,8 @@ import sqlalchemy as sa
 from promise.common import dates
 from promise.db import api as db
 from promise.db.models import subscriptions as models
+from promise.db import retry
 from promise.notifications import matching
-
-retry_on_deadlock = oslo_db_api.wrap_db_retry(
-    max_retries=10, retry_interval=0.05, inc_retry_interval=True,
-    retry_on_deadlock=True)
 
 _WAKERS = []
 _WAKERS_LOCK = threading.Lock()
@@ -100,7 +96,7 @@ def _any_match(event_type, payload):
                    for sub in candidates(session, event_type, payload))
 
 
-@retry_on_deadlock
+@retry.deadlock
 def record(event_type, payload, now=None):
     """Record the event's deliveries in a transaction of their own and
     wake this process's delivery loop when there are any."""

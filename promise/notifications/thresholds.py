@@ -12,12 +12,12 @@ delivery written, in the same transaction) by exactly one of them.
 import datetime
 import operator
 
-from oslo_db import api as oslo_db_api
 import sqlalchemy as sa
 
 from promise.common import dates
 from promise.db import api as db
 from promise.db.models import subscriptions as models
+from promise.db import retry
 from promise.engine import capacity
 from promise.notifications import matching
 from promise.notifications import outbox
@@ -58,8 +58,7 @@ def payload(sub, value, now):
             'time': dates.format_date(now)}
 
 
-@oslo_db_api.wrap_db_retry(max_retries=10, retry_interval=0.05,
-                           inc_retry_interval=True, retry_on_deadlock=True)
+@retry.deadlock
 def evaluate(now=None):
     """Evaluate every threshold; returns the payloads of the
     capacity.change events that fired (their deliveries are written)."""

@@ -187,7 +187,8 @@ class LeaseTestCase(TestCase):
             'reservations': [{'resource_type': fakes.RESOURCE_TYPE,
                               'size': i} for i in range(reservations)],
         })
-        lease_id = self.manager.create(context or self.context, values)
+        lease_id = self.manager.create_view(context or self.context,
+                                            values)['id']
         # Reservations may be prepared in the background after the answer;
         # wait, so that later assertions on plugin calls are not racy.
         wait_for(lambda: len([c for c in self.plugin.calls

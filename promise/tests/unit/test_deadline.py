@@ -32,7 +32,7 @@ class TestDeadline(base.LeaseTestCase):
 
     def test_create_after_the_deadline_writes_nothing(self):
         exc = self.assertRaises(exceptions.RequestExpired,
-                                self.manager.create, self.context,
+                                self.manager.create_view, self.context,
                                 self.values(), deadline=time.time() - 1)
         self.assertEqual(503, exc.code)
         self.assertNothingWritten()
@@ -41,19 +41,19 @@ class TestDeadline(base.LeaseTestCase):
     def test_deadline_passing_during_create_rolls_it_back(self):
         # The deadline passes while the plugin allocates.
         self.plugin.reserve_hook = lambda: time.sleep(0.3)
-        self.assertRaises(exceptions.RequestExpired, self.manager.create,
+        self.assertRaises(exceptions.RequestExpired, self.manager.create_view,
                           self.context, self.values(),
                           deadline=time.time() + 0.1)
         self.assertNothingWritten()
 
     def test_create_before_the_deadline_happens(self):
-        lease_id = self.manager.create(self.context, self.values(),
-                                       deadline=time.time() + 30)
+        lease_id = self.manager.create_view(self.context, self.values(),
+                                            deadline=time.time() + 30)['id']
         self.assertTrue(self.lease_exists(lease_id))
 
     def test_update_after_the_deadline_changes_nothing(self):
         lease_id = self.create_lease(name='before')
-        self.assertRaises(exceptions.RequestExpired, self.manager.update,
+        self.assertRaises(exceptions.RequestExpired, self.manager.update_view,
                           self.context, lease_id, {'name': 'after'},
                           deadline=time.time() - 1)
         lease = self.get_lease(lease_id)

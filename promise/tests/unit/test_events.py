@@ -262,10 +262,10 @@ class TestRunOnce(EventsTestCase):
         self.addCleanup(svc.wait)
         self.addCleanup(svc.stop)
         now = base.utcnow()
-        lease_id = svc.lease_manager.create(
+        lease_id = svc.lease_manager.create_view(
             self.context, {'name': 'svc', 'start_date': now,
                            'end_date': now + base.hours(3),
-                           'reservations': []})
+                           'reservations': []})['id']
         base.wait_for(lambda: self.get_lease(lease_id).status == 'ACTIVE',
                       what='the service to start the lease')
 

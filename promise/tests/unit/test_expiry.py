@@ -4,6 +4,7 @@ import datetime
 
 from promise.db import api as db
 from promise.db import models
+from promise.manager import reclaim
 from promise.tests.unit import base
 from promise.tests.unit import fakes
 
@@ -12,11 +13,11 @@ class TestExpiry(base.LeaseTestCase):
 
     def started_lease(self, expiry, minutes_ago=30):
         now = base.utcnow()
-        lease_id = self.manager.create(self.context, {
+        lease_id = self.manager.create_view(self.context, {
             'name': 'exp', 'start_date': now,
             'end_date': now + base.hours(2),
             'reservations': [{'resource_type': fakes.RESOURCE_TYPE,
-                              'expiry': expiry}]})
+                              'expiry': expiry}]})['id']
         self.manager.run_event(fakes.DueEvent(lease_id, fakes.START))
         with db.writer() as session:
             lease = session.get(models.Lease, lease_id)
@@ -30,12 +31,12 @@ class TestExpiry(base.LeaseTestCase):
         lease_id = self.started_lease(expiry=20)
         res_id = self.reservation(lease_id).id
         self.clear_calls()
-        self.assertEqual([res_id], self.manager.expire_unused())
+        self.assertEqual([res_id], reclaim.expire_unused())
         self.assertEqual('expired', self.reservation(lease_id).status)
         self.assertEqual(['on_end'], self.plugin.methods())
         self.assertEqual('ACTIVE', self.get_lease(lease_id).status)
         # Once only.
-        self.assertEqual([], self.manager.expire_unused())
+        self.assertEqual([], reclaim.expire_unused())
         # The lease's end does not touch the released reservation again.
         self.clear_calls()
         self.manager.run_event(fakes.DueEvent(lease_id, fakes.END))
@@ -56,18 +57,18 @@ class TestExpiry(base.LeaseTestCase):
             session.add(models.Usage(
                 reservation_id=used_id, host_id=1,
                 servers=1, updated_at=base.utcnow()))
-        self.assertEqual([], self.manager.expire_unused())
+        self.assertEqual([], reclaim.expire_unused())
         for lease_id in (used, early, plain):
             self.assertEqual('active', self.reservation(lease_id).status)
         # Past the later deadline, only the unused one goes.
         later = base.utcnow() + datetime.timedelta(minutes=20)
         self.assertEqual([self.reservation(early).id],
-                         self.manager.expire_unused(now=later))
+                         reclaim.expire_unused(now=later))
 
     def test_a_failing_release_is_retried(self):
         lease_id = self.started_lease(expiry=1)
         self.plugin.fail['on_end'] = 'Nova is down'
-        self.assertEqual([], self.manager.expire_unused())
+        self.assertEqual([], reclaim.expire_unused())
         self.assertEqual('active', self.reservation(lease_id).status)
         del self.plugin.fail['on_end']
-        self.assertEqual(1, len(self.manager.expire_unused()))
+        self.assertEqual(1, len(reclaim.expire_unused()))

@@ -60,11 +60,11 @@ class TestHealth(base.TestCase):
         self.t0 = base.minute(base.utcnow()) + datetime.timedelta(days=1)
 
     def lease(self, name):
-        return self.manager.create(self.ctx, {
+        return self.manager.create_view(self.ctx, {
             'name': name, 'start_date': self.t0,
             'end_date': self.t0 + HOUR,
             'reservations': [{'resource_type': 'physical:host',
-                              'min': 1, 'max': 1}]})
+                              'min': 1, 'max': 1}]})['id']
 
     def state(self, lease_id):
         with db.reader() as session:

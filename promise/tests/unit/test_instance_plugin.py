@@ -218,7 +218,7 @@ class InstancePluginTestCase(base.TestCase):
         values['reservations'] = [
             self.plugins_by_type(r['resource_type']).resolve(ctx, r)
             for r in values['reservations']]
-        return self.settle(self.manager.create(ctx, values))
+        return self.settle(self.manager.create_view(ctx, values)['id'])
 
     def settle(self, result):
         """Wait for the background preparation of new reservations."""
@@ -345,11 +345,11 @@ class TestReserve(InstancePluginTestCase):
         def create(manager):
             barrier.wait()
             try:
-                results.append(manager.create(self.context, {
+                results.append(manager.create_view(self.context, {
                     'name': 'race', 'start_date': now + HOUR,
                     'end_date': now + 2 * HOUR,
                     'reservations': [self.instance(amount=3,
-                                                   affinity=True)]}))
+                                                   affinity=True)]})['id'])
             except exceptions.Conflict as exc:
                 results.append(exc)
 
@@ -451,8 +451,8 @@ class TestUpdate(InstancePluginTestCase):
 
     def update(self, lease_id, **changes):
         res = self.lease(lease_id).reservations[0]
-        return self.manager.update(self.context, lease_id, {
-            'reservations': [dict(changes, id=res.id)]})
+        return self.manager.update_view(self.context, lease_id, {
+            'reservations': [dict(changes, id=res.id)]})['id']
 
     def test_before_start_anything_changes(self):
         lease_id = self.create([self.instance(amount=2, affinity=True)])
@@ -507,12 +507,12 @@ class TestUpdate(InstancePluginTestCase):
                                    resource_properties=[
                                        '==', '$id', 1])],
                     start=lease.end_date, end=later)
-        exc = self.assertRaises(exceptions.Conflict, self.manager.update,
+        exc = self.assertRaises(exceptions.Conflict, self.manager.update_view,
                                 self.context, lease_id,
                                 {'end_date': later})
         self.assertIn('cannot change', exc.message)
-        self.manager.update(self.context, lease_id,
-                            {'end_date': lease.end_date + 0 * HOUR})
+        self.manager.update_view(self.context, lease_id,
+                                 {'end_date': lease.end_date + 0 * HOUR})
 
     def test_unknown_key(self):
         lease_id = self.create([self.instance()])
@@ -555,10 +555,10 @@ class TestFlavorInstance(InstancePluginTestCase):
 
     def test_unresolved_values_are_looked_up(self):
         now = base.minute(base.utcnow())
-        lease_id = self.settle(self.manager.create(self.context, {
+        lease_id = self.settle(self.manager.create_view(self.context, {
             'name': 'x', 'start_date': now + HOUR, 'end_date': now + 2 * HOUR,
             'reservations': [{'resource_type': 'flavor:instance',
-                              'flavor_id': 'm1.big', 'amount': 1}]}))
+                              'flavor_id': 'm1.big', 'amount': 1}]})['id'])
         self.assertEqual({1: 1}, self.allocations(lease_id))
 
     def test_a_reservation_flavor_cannot_be_the_source(self):

@@ -57,8 +57,8 @@ class TestLeaseView(base.LeaseTestCase):
 
     def test_create_and_update_still_return_the_id(self):
         lease_id = self.create_lease()
-        self.assertEqual(lease_id, self.manager.update(
-            self.context, lease_id, {'name': 'again'}))
+        self.assertEqual(lease_id, self.manager.update_view(
+            self.context, lease_id, {'name': 'again'})['id'])
 
 
 class TestListLoads(base.LeaseTestCase):

@@ -50,7 +50,7 @@ class TestNotifications(base.LeaseTestCase):
         lease_id = self.create_lease(name='noisy',
                                      start=now - base.hours(1),
                                      end=now + base.hours(3))
-        self.manager.update(self.context, lease_id, {'name': 'louder'})
+        self.manager.update_view(self.context, lease_id, {'name': 'louder'})
         for kind in (fakes.START, fakes.BEFORE_END, fakes.END):
             self.manager.run_event(fakes.DueEvent(lease_id, kind))
         self.manager.delete(self.context, lease_id)

@@ -21,6 +21,7 @@ from promise import exceptions
 from promise.manager import health
 from promise.manager import leases
 from promise.manager import nova_events
+from promise.manager import reclaim
 from promise.manager import usage
 from promise.plugins.hosts import plugin as host_plugin
 from promise import status
@@ -289,11 +290,11 @@ class TestExpiryByNotification(base.LeaseTestCase):
 
     def started_lease(self):
         now = base.utcnow()
-        lease_id = self.manager.create(self.context, {
+        lease_id = self.manager.create_view(self.context, {
             'name': 'exp', 'start_date': now,
             'end_date': now + base.hours(2),
             'reservations': [{'resource_type': fakes.RESOURCE_TYPE,
-                              'expiry': 20}]})
+                              'expiry': 20}]})['id']
         self.manager.run_event(fakes.DueEvent(lease_id, fakes.START))
         with db.writer() as session:
             lease = session.get(models.Lease, lease_id)
@@ -317,7 +318,7 @@ class TestExpiryByNotification(base.LeaseTestCase):
 
     def test_first_server_keeps_the_reservation(self):
         self.assertEqual([(self.used_res, 1)], created('compute1'))
-        self.assertEqual([self.unused_res], self.manager.expire_unused())
+        self.assertEqual([self.unused_res], reclaim.expire_unused())
         res = self.get_lease(self.used).reservations[0]
         self.assertEqual(status.Reservation.ACTIVE, res.status)
         self.assertEqual(1, sum(u.servers for u in res.usage))
@@ -343,11 +344,11 @@ class TestHealthByNotification(base.TestCase):
                 (event, payload.get('reservation_id')))))
 
     def lease(self, name, count=1):
-        lease_id = self.manager.create(self.ctx, {
+        lease_id = self.manager.create_view(self.ctx, {
             'name': name, 'start_date': self.t0,
             'end_date': self.t0 + HOUR,
             'reservations': [{'resource_type': 'physical:host',
-                              'min': count, 'max': count}]})
+                              'min': count, 'max': count}]})['id']
         return lease_id
 
     def hosts_of(self, lease_id):

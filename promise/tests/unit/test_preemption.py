@@ -5,6 +5,7 @@ import datetime
 from promise.db import api as db
 from promise.db import models
 from promise.manager import leases
+from promise.manager import reclaim
 from promise.plugins.hosts import plugin as host_plugin
 from promise.tests.unit import base
 
@@ -56,11 +57,11 @@ class TestPreemption(base.TestCase):
         self.flags(group='manager', preemption_grace=600)
         self.lease(minutes_ahead=5)      # compute1, inside the grace
         self.lease(minutes_ahead=60)     # compute2, not yet
-        self.manager.preempt_upcoming()
+        reclaim.preempt_upcoming()
         self.assertEqual(['vm-a', 'vm-b'], self.nova.deleted)
         # Nothing left to do on a second pass.
-        self.manager.preempt_upcoming()
+        reclaim.preempt_upcoming()
         self.assertEqual(['vm-a', 'vm-b'], self.nova.deleted)
         later = base.utcnow() + datetime.timedelta(minutes=55)
-        self.manager.preempt_upcoming(now=later)
+        reclaim.preempt_upcoming(now=later)
         self.assertEqual(['vm-a', 'vm-b', 'vm-c'], self.nova.deleted)

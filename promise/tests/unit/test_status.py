@@ -36,8 +36,8 @@ class TestStatusTable(base.LeaseTestCase):
         elif action == 'end':
             self.manager.run_event(fakes.DueEvent(lease_id, fakes.END))
         elif action == 'update':
-            self.manager.update(self.context, lease_id,
-                                {'name': 'changed'})
+            self.manager.update_view(self.context, lease_id,
+                                     {'name': 'changed'})
         else:
             self.manager.delete(self.context, lease_id)
 
@@ -195,7 +195,7 @@ class TestStatusTable(base.LeaseTestCase):
         self.manager.run_event(fakes.DueEvent(lease_id, fakes.START))
         before = self.get_lease(lease_id).start_date
         exc = self.assertRaises(
-            exceptions.InvalidInput, self.manager.update, self.context,
+            exceptions.InvalidInput, self.manager.update_view, self.context,
             lease_id, {'start_date': before + base.hours(1)})
         self.assertEqual(400, exc.code)
         self.assertEqual(before, self.get_lease(lease_id).start_date)
@@ -203,7 +203,7 @@ class TestStatusTable(base.LeaseTestCase):
     def test_update_of_an_unknown_reservation_names_it(self):
         lease_id = self.create_lease()
         exc = self.assertRaises(
-            exceptions.InvalidInput, self.manager.update, self.context,
+            exceptions.InvalidInput, self.manager.update_view, self.context,
             lease_id, {'reservations': [{'id': 'no-such-reservation'}]})
         self.assertIn('no-such-reservation', exc.message)
 
@@ -215,7 +215,8 @@ class TestStatusTable(base.LeaseTestCase):
         before_end = self.events(lease_id)[fakes.BEFORE_END]
         self.set_event(before_end.id, status='DONE')
         new_end = base.minute(now) + base.hours(5)
-        self.manager.update(self.context, lease_id, {'end_date': new_end})
+        self.manager.update_view(self.context, lease_id,
+                                 {'end_date': new_end})
         before_end = self.events(lease_id)[fakes.BEFORE_END]
         self.assertEqual('UNDONE', before_end.status)
         self.assertEqual(
@@ -229,8 +230,8 @@ class TestStatusTable(base.LeaseTestCase):
                                      end=now + base.hours(3))
         self.manager.run_event(fakes.DueEvent(lease_id, fakes.START))
         del self.woken[:]
-        self.manager.update(self.context, lease_id,
-                            {'end_date': base.utcnow()})
+        self.manager.update_view(self.context, lease_id,
+                                 {'end_date': base.utcnow()})
         self.assertEqual([True], self.woken)
         self.assertLess(self.events(lease_id)[fakes.END].time,
                         base.utcnow())
@@ -238,5 +239,5 @@ class TestStatusTable(base.LeaseTestCase):
     def test_update_far_from_any_event_does_not_wake_the_loop(self):
         lease_id = self.create_lease()
         del self.woken[:]
-        self.manager.update(self.context, lease_id, {'name': 'quiet'})
+        self.manager.update_view(self.context, lease_id, {'name': 'quiet'})
         self.assertEqual([], self.woken)

@@ -513,12 +513,12 @@ class TestThresholds(OutboxTestCase):
 
     def lease(self, count, project='p1'):
         now = base.utcnow()
-        return self.leases.create(base.ctx(project_id=project), {
+        return self.leases.create_view(base.ctx(project_id=project), {
             'name': 'hosts-%d' % count, 'start_date': now,
             'end_date': now + base.hours(2),
             'reservations': [{'resource_type': 'physical:host', 'min': count,
                               'max': count, 'hypervisor_properties': '',
-                              'resource_properties': ''}]})
+                              'resource_properties': ''}]})['id']
 
     def changes(self):
         return [json.loads(r.body)['payload']
