@@ -1,34 +1,31 @@
 """oslo.policy enforcement with the in-code defaults of promise.policies."""
 
-import threading
-
 from oslo_policy import policy
 
+from promise.common import lazy
 from promise import conf
 from promise import exceptions
 from promise import policies
 
 CONF = conf.CONF
 
-_LOCK = threading.Lock()
-_ENFORCER = None
+
+def _new_enforcer():
+    enforcer = policy.Enforcer(CONF)
+    enforcer.register_defaults(policies.list_rules())
+    return enforcer
+
+
+_ENFORCER = lazy.Lazy(_new_enforcer)
 
 
 def get_enforcer():
     """The enforcer (also the oslo.policy.enforcer entry point)."""
-    global _ENFORCER
-    if _ENFORCER is None:
-        with _LOCK:
-            if _ENFORCER is None:
-                enforcer = policy.Enforcer(CONF)
-                enforcer.register_defaults(policies.list_rules())
-                _ENFORCER = enforcer
-    return _ENFORCER
+    return _ENFORCER.get()
 
 
 def reset():
-    global _ENFORCER
-    _ENFORCER = None
+    _ENFORCER.reset()
 
 
 def authorize(ctx, action, target):

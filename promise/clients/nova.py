@@ -5,7 +5,6 @@ which is what Blazar clients expect as host ids.
 """
 
 import functools
-import threading
 import time
 
 from keystoneauth1 import exceptions as ks_exc
@@ -14,6 +13,7 @@ from novaclient import exceptions as nova_exc
 from oslo_log import log as logging
 
 from promise.clients import keystone
+from promise.common import lazy
 from promise import conf
 from promise import exceptions
 from promise.nova import keys
@@ -23,28 +23,26 @@ LOG = logging.getLogger(__name__)
 
 API_VERSION = '2.1'
 
-_LOCK = threading.Lock()
-_CLIENT = None
+
+def _new_client():
+    try:
+        return NovaClient()
+    except ks_exc.ClientException as exc:
+        # [nova] credentials missing or wrong.
+        raise exceptions.ServiceUnavailable(
+            reason='Promise cannot use Nova: %s (check the [nova] section '
+                   'of promise.conf).' % exc)
+
+
+_CLIENT = lazy.Lazy(_new_client)
 
 
 def client():
-    global _CLIENT
-    if _CLIENT is None:
-        with _LOCK:
-            if _CLIENT is None:
-                try:
-                    _CLIENT = NovaClient()
-                except ks_exc.ClientException as exc:
-                    # [nova] credentials missing or wrong.
-                    raise exceptions.ServiceUnavailable(
-                        reason='Promise cannot use Nova: %s (check the '
-                               '[nova] section of promise.conf).' % exc)
-    return _CLIENT
+    return _CLIENT.get()
 
 
 def reset():
-    global _CLIENT
-    _CLIENT = None
+    _CLIENT.reset()
 
 
 def for_user(token):

@@ -7,7 +7,6 @@ changed meanwhile (nova-compute updates its providers all the time).
 
 import math
 import random
-import threading
 import time
 import uuid
 
@@ -15,6 +14,7 @@ from keystoneauth1 import exceptions as ks_exc
 from oslo_log import log as logging
 
 from promise.clients import keystone
+from promise.common import lazy
 from promise import conf
 from promise import exceptions
 
@@ -31,22 +31,15 @@ STANDARD = {'vcpus': 'VCPU', 'memory_mb': 'MEMORY_MB', 'disk_gb': 'DISK_GB'}
 # from, this namespace, so they can be found again after a crash.
 _NAMESPACE = uuid.UUID('2d4c4c84-7d2e-4e57-9f3c-6f0f8b6e1a10')
 
-_LOCK = threading.Lock()
-_CLIENT = None
+_CLIENT = lazy.Lazy(lambda: PlacementClient())
 
 
 def client():
-    global _CLIENT
-    if _CLIENT is None:
-        with _LOCK:
-            if _CLIENT is None:
-                _CLIENT = PlacementClient()
-    return _CLIENT
+    return _CLIENT.get()
 
 
 def reset():
-    global _CLIENT
-    _CLIENT = None
+    _CLIENT.reset()
 
 
 def resource_class(reservation_id):

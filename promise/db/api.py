@@ -5,32 +5,25 @@ it with ``writer(ctx)`` and pass the session down, so an allocation decision
 and the rows that record it commit together or not at all.
 """
 
-import threading
-
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 import sqlalchemy as sa
 
+from promise.common import lazy
 from promise import conf
 
 CONF = conf.CONF
 
-_LOCK = threading.Lock()
-_FACADE = None
+
+def _new_facade():
+    facade = enginefacade.transaction_context()
+    # The rest of [database] is read from CONF when the facade starts.
+    facade.configure(sqlite_fk=True, on_engine_create=[_sqlite_write_locks])
+    return facade
 
 
-def _facade():
-    global _FACADE
-    if _FACADE is None:
-        with _LOCK:
-            if _FACADE is None:
-                facade = enginefacade.transaction_context()
-                # The rest of [database] is read from CONF when the
-                # facade starts.
-                facade.configure(sqlite_fk=True,
-                                 on_engine_create=[_sqlite_write_locks])
-                _FACADE = facade
-    return _FACADE
+_FACADE = lazy.Lazy(_new_facade)
+_facade = _FACADE.get
 
 
 def _sqlite_write_locks(engine):
@@ -84,11 +77,9 @@ def get_engine():
 
 def reset():
     """Forget the engine (tests point CONF at a new database)."""
-    global _FACADE
-    with _LOCK:
-        if _FACADE is not None:
-            try:
-                _FACADE.dispose_pool()
-            except Exception:  # noqa: S110 - nothing to release
-                pass
-        _FACADE = None
+    facade = _FACADE.reset()
+    if facade is not None:
+        try:
+            facade.dispose_pool()
+        except Exception:  # noqa: S110 - nothing to release
+            pass

@@ -1,11 +1,10 @@
 """Events: on the oslo.messaging notifier ([oslo_messaging_notifications])
 and, for the webhook subscriptions they match, into the outbox."""
 
-import threading
-
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
+from promise.common import lazy
 from promise import context
 from promise.notifications import outbox
 from promise.notifications import thresholds
@@ -14,24 +13,14 @@ from promise import rpc
 LOG = logging.getLogger(__name__)
 PUBLISHER = 'promise.manager'
 
-_LOCK = threading.Lock()
-_NOTIFIER = None
-
-
-def _notifier():
-    global _NOTIFIER
-    if _NOTIFIER is None:
-        with _LOCK:
-            if _NOTIFIER is None:
-                _NOTIFIER = messaging.Notifier(
-                    rpc.notification_transport(), publisher_id=PUBLISHER,
-                    serializer=rpc.Serializer())
-    return _NOTIFIER
+_NOTIFIER = lazy.Lazy(lambda: messaging.Notifier(
+    rpc.notification_transport(), publisher_id=PUBLISHER,
+    serializer=rpc.Serializer()))
 
 
 def _send(ctx, event_type, payload):
     try:
-        _notifier().info(ctx, event_type, payload)
+        _NOTIFIER.get().info(ctx, event_type, payload)
     except Exception:
         LOG.exception('Could not send notification %s', event_type)
 
@@ -75,5 +64,4 @@ def check_thresholds(ctx=None):
 
 
 def reset():
-    global _NOTIFIER
-    _NOTIFIER = None
+    _NOTIFIER.reset()

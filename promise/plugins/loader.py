@@ -1,30 +1,27 @@
 """Loads the resource plugins named in [manager] plugins (stevedore)."""
 
-import threading
-
 from stevedore import named
 
+from promise.common import lazy
 from promise import conf
 from promise import exceptions
 
 NAMESPACE = 'promise.resource.plugins'
 CONF = conf.CONF
 
-_LOCK = threading.Lock()
-_PLUGINS = None
+
+def _load():
+    manager = named.NamedExtensionManager(
+        NAMESPACE, names=CONF.manager.plugins, invoke_on_load=True,
+        name_order=True, on_missing_entrypoints_callback=_missing)
+    return {ext.name: ext.obj for ext in manager}
+
+
+_PLUGINS = lazy.Lazy(_load)
 
 
 def plugins():
-    global _PLUGINS
-    if _PLUGINS is None:
-        with _LOCK:
-            if _PLUGINS is None:
-                manager = named.NamedExtensionManager(
-                    NAMESPACE, names=CONF.manager.plugins,
-                    invoke_on_load=True, name_order=True,
-                    on_missing_entrypoints_callback=_missing)
-                _PLUGINS = {ext.name: ext.obj for ext in manager}
-    return _PLUGINS
+    return _PLUGINS.get()
 
 
 def _missing(names):
@@ -41,5 +38,4 @@ def get(resource_type):
 
 def set_plugins(mapping):
     """Install plugins directly (tests)."""
-    global _PLUGINS
-    _PLUGINS = mapping
+    _PLUGINS.set(mapping)
