@@ -5,10 +5,6 @@ from oslo_context import context
 
 class RequestContext(context.RequestContext):
 
-    @property
-    def is_admin_role(self):
-        return 'admin' in self.roles
-
     def to_policy_values(self):
         values = super().to_policy_values()
         values['is_admin'] = self.is_admin
