@@ -1,9 +1,9 @@
-"""The webhook delivery loop that runs in every promise-manager.
+"""The webhook delivery loop that runs in every promise-manager (a claim
+loop, see db/claims).
 
-Each loop scans the outbox for due deliveries and claims each one with a
-conditional UPDATE before sending it, and only as many as it has free
-senders, so a claim never waits in a queue: a row is sent by one manager
-at a time, and a claim of a manager that died expires and is taken over.
+Each loop claims due outbox rows, only as many as it has free senders, so
+a claim never waits in a queue: a row is sent by one manager at a time,
+and a claim of a manager that died expires and is taken over.
 A delivery is an HTTP POST of the stored body, signed with the
 subscription's secret; a 2xx answer marks it delivered, anything else
 schedules a retry with exponential backoff until max_attempts or max_age
@@ -16,12 +16,10 @@ X-Promise-Delivery) is what receivers deduplicate on.
 """
 
 import collections
-import concurrent.futures
 import datetime
 import hashlib
 import hmac
 import socket
-import threading
 import time
 import urllib.parse
 
@@ -31,6 +29,7 @@ import requests
 from promise.common import dates
 from promise import conf
 from promise.db import api as db
+from promise.db import claims
 from promise.db.models import subscriptions as models
 from promise.notifications import matching
 from promise.notifications import notifier
@@ -130,20 +129,22 @@ def post(url, secret, body, delivery_id, event_type, timeout,
                    False)
 
 
-class DeliveryLoop:
+class DeliveryLoop(claims.ClaimLoop):
+
+    what = 'webhook deliveries'
 
     def __init__(self, owner, opts=None):
-        self.owner = owner
         self._opts = opts or CONF.notifications
-        workers = self._opts.delivery_workers
-        self._slots = threading.BoundedSemaphore(workers)
-        self._senders = concurrent.futures.ThreadPoolExecutor(
-            max_workers=workers, thread_name_prefix='promise-webhook')
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
-        self._thread = None
+        # Only as many claims as free senders: a claim never waits in a
+        # queue, where it could expire.
+        super().__init__(owner, self._opts.delivery_workers, 'webhook',
+                         bounded=True)
         self._next_thresholds = 0
         self._next_purge = 0
+
+    @property
+    def interval(self):
+        return self._opts.delivery_interval
 
     @property
     def claim_timeout(self):
@@ -154,36 +155,13 @@ class DeliveryLoop:
 
     def start(self):
         outbox.add_waker(self.wake)
-        self._thread = threading.Thread(target=self._loop, daemon=True,
-                                        name='promise-delivery-loop')
-        self._thread.start()
-
-    def wake(self):
-        self._wake.set()
+        super().start()
 
     def stop(self):
         outbox.remove_waker(self.wake)
-        self._stopping.set()
-        self._wake.set()
+        super().stop()
 
-    def wait(self):
-        if self._thread is not None:
-            self._thread.join()
-        self._senders.shutdown(wait=True)
-
-    def _loop(self):
-        while not self._stopping.is_set():
-            self._wake.clear()
-            delay = self._opts.delivery_interval
-            try:
-                self.run_once()
-                self._periodic()
-                delay = self._until_next()
-            except Exception:
-                LOG.exception('Scanning for due webhook deliveries failed')
-            self._wake.wait(delay)
-
-    def _periodic(self):
+    def periodic(self):
         now = time.monotonic()
         interval = self._opts.threshold_interval
         if interval and now >= self._next_thresholds:
@@ -199,54 +177,20 @@ class DeliveryLoop:
                 LOG.info('Forgot %d delivered or failed webhook '
                          'deliveries older than %d days', gone, days)
 
-    def _until_next(self):
-        interval = self._opts.delivery_interval
-        now = dates.utcnow()
-        with db.reader() as session:
-            upcoming = outbox.next_due_time(session)
-        if upcoming is None:
-            return interval
-        seconds = (upcoming - now).total_seconds()
-        return min(interval, max(0.05, seconds))
+    def next_due(self, session, now):
+        return outbox.next_due_time(session)
 
-    def run_once(self):
-        """Claim and start sending every due delivery there is a free
-        sender for; returns the claimed ids."""
-        now = dates.utcnow()
-        with db.reader() as session:
-            due = outbox.due(session, now, BATCH)
-        claimed = []
-        for delivery_id in due:
-            if not self._slots.acquire(blocking=False):
-                # Busy: a finishing sender wakes the loop.
-                break
-            try:
-                with db.writer() as session:
-                    won = outbox.claim(session, delivery_id, self.owner, now,
-                                       now + self.claim_timeout)
-            except Exception:
-                self._slots.release()
-                raise
-            if not won:
-                self._slots.release()
-                continue
-            claimed.append(delivery_id)
-            try:
-                self._senders.submit(self._send, delivery_id)
-            except RuntimeError:
-                # Shutting down; the claim expires and is taken over.
-                self._slots.release()
-                break
-        return claimed
+    def due(self, session, now):
+        return outbox.due(session, now, BATCH)
 
-    def _send(self, delivery_id):
+    def claim(self, session, delivery_id, now, until):
+        return outbox.claim(session, delivery_id, self.owner, now, until)
+
+    def handle(self, delivery_id):
         try:
             self.send(delivery_id)
         except Exception:
             LOG.exception('Sending webhook delivery %s failed', delivery_id)
-        finally:
-            self._slots.release()
-            self._wake.set()
 
     def send(self, delivery_id):
         """Send one delivery this loop has claimed and record the
