@@ -4,10 +4,10 @@ from oslo_config import cfg
 
 from promise.conf import api
 from promise.conf import default
+from promise.conf import grants
 from promise.conf import manager
 from promise.conf import multicloud
 from promise.conf import net_value
-from promise.conf import nfv
 from promise.conf import notifications
 from promise.conf import nova
 from promise.conf import nova_notifications
@@ -19,7 +19,7 @@ api.register_opts(CONF)
 manager.register_opts(CONF)
 multicloud.register_opts(CONF)
 net_value.register_opts(CONF)
-nfv.register_opts(CONF)
+grants.register_opts(CONF)
 notifications.register_opts(CONF)
 nova.register_opts(CONF)
 nova_notifications.register_opts(CONF)

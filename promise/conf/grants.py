@@ -1,4 +1,5 @@
-"""The ETSI NFV-SOL003 grant endpoint (/grant/v1/grants)."""
+"""Options of the ETSI NFV-SOL003 grant endpoint (/grant/v1/grants); their
+group is [nfv]."""
 
 from oslo_config import cfg
 from oslo_config import types
