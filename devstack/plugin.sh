@@ -23,9 +23,11 @@ function is_promise_enabled {
     is_service_enabled "$PROMISE_API_SERVICE" "$PROMISE_MANAGER_SERVICE"
 }
 
-# install_promise - the service (with its Nova filter module, which
-# nova-scheduler imports from the same Python environment) and the CLI.
+# install_promise - the Nova scheduler filter (promise-nova, which
+# nova-scheduler imports from the same Python environment), the service
+# and the CLI.
 function install_promise {
+    setup_develop "$PROMISE_DIR/promise-nova"
     setup_develop "$PROMISE_DIR"
     install_promiseclient
 }

@@ -1,5 +1,6 @@
-"""Code that runs inside Nova (the scheduler filter).
+"""What Promise shares with the Nova scheduler filter: the metadata key
+names (``keys``) and the filter's old import path (``filter``).
 
-Nothing here may import Promise's server side: nova-scheduler loads it
-with only Nova's own dependencies installed.
+Nothing here may import Promise's server side: nova-scheduler may load
+``promise.nova.filter`` with only Nova's own dependencies installed.
 """

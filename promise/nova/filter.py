@@ -1,90 +1,10 @@
-"""PromiseFilter for nova-scheduler.
-
-- With hint ``reservation=<id>``: only hosts in that reservation's
-  aggregate pass, and only for the project that owns it.
-- Without the hint: hosts in the free pool or in any reservation never
-  pass, so ordinary instances stay off capacity that Promise manages.
-- A flavor that books an instance reservation (extra spec
-  ``promise:instance_reservation=<id>``, the private flavor Promise makes
-  for virtual:instance and flavor:instance): only hosts in that
-  reservation's aggregate pass, and only for the project that owns it,
-  whatever the hints. Placement does the counting: the flavor asks for
-  one unit of the reservation's custom resource class, which only the
-  reserved hosts' child providers have while the lease is active.
-
-Enable with ``[filter_scheduler] available_filters =
-promise.nova.filter.PromiseFilter`` and add ``PromiseFilter`` to
-``enabled_filters`` (for nova-scheduler and nova-conductor).
+"""The old nova.conf path of the scheduler filter,
+``promise.nova.filter.PromiseFilter``, kept so that existing
+configurations still load it. The filter is
+``promise_nova.filter.PromiseFilter``, from the promise-nova distribution,
+which must be installed beside Promise for this path to work.
 """
 
-from nova.scheduler import filters
-from oslo_log import log as logging
+import promise_nova.filter
 
-from promise.nova import keys
-
-LOG = logging.getLogger(__name__)
-
-# Flavor extra spec and aggregate metadata key of instance reservations;
-# the same string as promise.plugins.instances.nova_objects (this module
-# cannot import it).
-INSTANCE_RESERVATION = keys.INSTANCE_RESERVATION
-
-
-class PromiseFilter(filters.BaseHostFilter):
-
-    # Aggregate membership does not change within one request.
-    run_filter_once_per_request = True
-    RUN_ON_REBUILD = False
-
-    def host_passes(self, host_state, spec_obj):
-        aggregates = host_state.aggregates or []
-        booked = _flavor_reservation(spec_obj)
-        if booked:
-            return _in_instance_reservation(host_state, aggregates, booked,
-                                            spec_obj.project_id)
-        hint = spec_obj.get_scheduler_hint(keys.HINT)
-        if hint:
-            for agg in aggregates:
-                metadata = agg.metadata or {}
-                if metadata.get(keys.RESERVATION) == hint:
-                    if metadata.get(keys.OWNER) == spec_obj.project_id:
-                        return True
-                    LOG.info('Host %s: reservation %s belongs to another '
-                             'project', host_state.host, hint)
-                    return False
-            return False
-        preemptible = _extra_specs(spec_obj).get(
-            keys.PREEMPTIBLE, '').lower() == 'true'
-        for agg in aggregates:
-            metadata = agg.metadata or {}
-            if keys.RESERVATION in metadata or INSTANCE_RESERVATION in \
-                    metadata:
-                return False
-            if keys.FREEPOOL in metadata and not preemptible:
-                return False
-        return True
-
-
-def _extra_specs(spec_obj):
-    try:
-        return spec_obj.flavor.extra_specs or {}
-    except (AttributeError, NotImplementedError):
-        # No flavor, or extra specs not loaded (o.vo raises then).
-        return {}
-
-
-def _flavor_reservation(spec_obj):
-    return _extra_specs(spec_obj).get(INSTANCE_RESERVATION)
-
-
-def _in_instance_reservation(host_state, aggregates, reservation_id,
-                             project_id):
-    for agg in aggregates:
-        metadata = agg.metadata or {}
-        if metadata.get(INSTANCE_RESERVATION) == reservation_id:
-            if metadata.get(keys.OWNER) == project_id:
-                return True
-            LOG.info('Host %s: instance reservation %s belongs to another '
-                     'project', host_state.host, reservation_id)
-            return False
-    return False
+PromiseFilter = promise_nova.filter.PromiseFilter

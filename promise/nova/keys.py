@@ -1,4 +1,7 @@
-"""Aggregate metadata keys shared by Promise and its scheduler filter."""
+"""Aggregate metadata and flavor extra spec keys Promise writes and its
+scheduler filter reads. promise-nova has the same names in
+promise_nova.keys (it cannot depend on Promise); a unit test keeps the two
+identical."""
 
 # On the free pool: hosts registered with Promise that no reservation uses.
 FREEPOOL = 'promise:freepool'

@@ -43,10 +43,10 @@ promise_venv_ensure() {
         "$PROMISE_ROOT/tools/constraints.txt" \
         <("$py" -c 'import sys; print(sys.version)'))
     # Sibling packages of this repository that the tests drive too (the
-    # OpenStack CLI plugin); their dependencies are in requirements already.
+    # Nova scheduler filter, the OpenStack CLI plugin); their dependencies
+    # are in requirements already.
     local extras=() extra
-    # shellcheck disable=SC2043
-    for extra in python-promiseclient; do
+    for extra in promise-nova python-promiseclient; do
         [ -f "$PROMISE_ROOT/$extra/setup.cfg" ] && extras+=("$extra")
     done
     local cfgs=("$PROMISE_ROOT/setup.cfg")

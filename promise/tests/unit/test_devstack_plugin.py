@@ -202,6 +202,7 @@ class TestPhases(testtools.TestCase):
     def test_install(self):
         calls = self.run_phase('stack', 'install')
         self.assertIn('setup_develop /opt/stack/promise', calls)
+        self.assertIn('setup_develop /opt/stack/promise/promise-nova', calls)
         self.assertIn('pip_install python-blazarclient', calls)
         self.assertIn('setup_develop /opt/stack/promise/python-promiseclient',
                       calls)
@@ -265,12 +266,12 @@ class TestPhases(testtools.TestCase):
              'ServerGroupAntiAffinityFilter,PromiseFilter'],
             nova['enabled_filters'])
         self.assertEqual(['nova.scheduler.filters.all_filters',
-                          'promise.nova.filter.PromiseFilter'],
+                          'promise_nova.filter.PromiseFilter'],
                          nova['available_filters'])
         # The cell conductor's config says the same.
         cell_conf = self.ini(cell)['filter_scheduler']
         self.assertEqual(['nova.scheduler.filters.all_filters',
-                          'promise.nova.filter.PromiseFilter'],
+                          'promise_nova.filter.PromiseFilter'],
                          cell_conf['available_filters'])
         self.assertEqual(
             ['ComputeFilter,ComputeCapabilitiesFilter,ImagePropertiesFilter,'

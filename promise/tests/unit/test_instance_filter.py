@@ -10,13 +10,14 @@ import testtools
 
 from promise.nova import keys
 from promise.plugins.instances import nova_objects
+from promise_nova import keys as filter_keys
 
 
 class _BaseHostFilter:
     pass
 
 
-def _load_filter(test):
+def _load_filter(test, path='promise_nova.filter'):
     nova = types.ModuleType('nova')
     scheduler = types.ModuleType('nova.scheduler')
     filters = types.ModuleType('nova.scheduler.filters')
@@ -28,8 +29,9 @@ def _load_filter(test):
         'nova.scheduler.filters': filters})
     patcher.start()
     test.addCleanup(patcher.stop)
-    sys.modules.pop('promise.nova.filter', None)
-    return importlib.import_module('promise.nova.filter')
+    for name in ('promise_nova.filter', 'promise.nova.filter'):
+        sys.modules.pop(name, None)
+    return importlib.import_module(path)
 
 
 def agg(**metadata):
@@ -104,3 +106,20 @@ class TestFilter(testtools.TestCase):
         request = spec()
         request.flavor = Flavor()
         self.assertTrue(self.filter.host_passes(host(), request))
+
+
+class TestOldPath(testtools.TestCase):
+
+    def test_old_nova_conf_path_is_the_same_filter(self):
+        new = _load_filter(self)
+        old = importlib.import_module('promise.nova.filter')
+        self.assertIs(new.PromiseFilter, old.PromiseFilter)
+
+
+class TestKeys(testtools.TestCase):
+
+    def test_promise_and_promise_nova_name_the_same_keys(self):
+        def names(module):
+            return {k: v for k, v in vars(module).items() if k.isupper()}
+        self.assertEqual(names(keys), names(filter_keys))
+        self.assertTrue(names(keys))

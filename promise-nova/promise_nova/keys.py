@@ -1,0 +1,16 @@
+"""Aggregate metadata and flavor extra spec keys the filter reads; Promise
+writes them (its copy, promise.nova.keys, must say the same)."""
+
+# On the free pool: hosts registered with Promise that no reservation uses.
+FREEPOOL = 'promise:freepool'
+# On a reservation's aggregate: the reservation id and the owning project.
+RESERVATION = 'promise:reservation'
+OWNER = 'promise:owner'
+# On a reservation flavor's extra specs and its aggregate: the
+# virtual:instance reservation it belongs to.
+INSTANCE_RESERVATION = 'promise:instance_reservation'
+# On a flavor: its instances may borrow free-pool hosts that no
+# reservation holds now, and are deleted when a reservation needs them.
+PREEMPTIBLE = 'promise:preemptible'
+# Scheduler hint users pass to boot into their reservation (Blazar's name).
+HINT = 'reservation'
