@@ -8,6 +8,7 @@ from promise.api import errors
 from promise.api.middleware import context as context_mw
 from promise.db import api as db
 from promise import exceptions
+from promise.rpc import client
 
 LOG = logging.getLogger(__name__)
 
@@ -21,8 +22,7 @@ class ContextHook(pecan.hooks.PecanHook):
     def rpcapi(self):
         # Built on first use: version discovery must work without RPC.
         if self._rpcapi is None:
-            from promise.manager import rpcapi
-            self._rpcapi = rpcapi.ManagerAPI()
+            self._rpcapi = client.ManagerAPI()
         return self._rpcapi
 
     def before(self, state):

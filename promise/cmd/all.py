@@ -16,10 +16,10 @@ from oslo_messaging import opts as messaging_opts
 from promise.api import app as api_app
 from promise.cmd import api as api_cmd
 from promise.common import config
+from promise.common import transport
 from promise import conf
 from promise.db import migration
 from promise.manager import service
-from promise import rpc
 
 CONF = conf.CONF
 LOG = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def main():
     config.parse_args(sys.argv)
     os.makedirs(CONF.state_path, exist_ok=True)
     migration.upgrade('head')
-    rpc.init(CONF)
+    transport.init(CONF)
     manager = service.ManagerService()
     manager.start()
     server = api_cmd.serve(api_app.setup_app())
@@ -48,4 +48,4 @@ def main():
     server.serve_forever()
     manager.stop()
     manager.wait()
-    rpc.cleanup()
+    transport.cleanup()

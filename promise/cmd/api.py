@@ -8,9 +8,9 @@ from oslo_log import log as logging
 
 from promise.api import app as api_app
 from promise.common import config
+from promise.common import transport
 from promise.common import wsgi_server
 from promise import conf
-from promise import rpc
 
 CONF = conf.CONF
 LOG = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ def serve(app, ready=None):
 
 def main():
     config.parse_args(sys.argv)
-    rpc.init(CONF)
+    transport.init(CONF)
     server = serve(api_app.setup_app())
 
     def _stop(signum, frame):
@@ -36,4 +36,4 @@ def main():
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     server.serve_forever()
-    rpc.cleanup()
+    transport.cleanup()

@@ -5,9 +5,9 @@ import sys
 import threading
 
 from promise.common import config
+from promise.common import transport
 from promise import conf
 from promise.manager import service
-from promise import rpc
 
 CONF = conf.CONF
 
@@ -30,6 +30,6 @@ def run(svc):
 
 def main():
     config.parse_args(sys.argv)
-    rpc.init(CONF)
+    transport.init(CONF)
     run(service.ManagerService())
-    rpc.cleanup()
+    transport.cleanup()

@@ -9,13 +9,13 @@ transaction as the change (transactional outbox)."""
 import concurrent.futures
 import contextlib
 import datetime
-import time
 
 from oslo_log import log as logging
 from oslo_utils import uuidutils
 import sqlalchemy as sa
 
 from promise.common import dates
+from promise.common import deadlines
 from promise.common import views
 from promise import conf
 from promise import context
@@ -25,6 +25,7 @@ from promise.db import models
 from promise.db import retry
 from promise.engine import offers
 from promise import exceptions
+from promise.manager import schedule
 from promise.notifications import notifier
 from promise.notifications import outbox
 from promise.plugins import loader
@@ -34,23 +35,8 @@ CONF = conf.CONF
 LOG = logging.getLogger(__name__)
 
 
-def check_deadline(deadline):
-    # The API gave up waiting at ``deadline`` and answered 503; doing the
-    # work now would turn that 503 into a write the client never saw.
-    if deadline is not None and time.time() > deadline:
-        raise exceptions.RequestExpired()
-
-
 def _minute_floor(value):
     return value.replace(second=0, microsecond=0)
-
-
-def before_end_time(start, end, before_end_date=None):
-    if before_end_date is not None:
-        return before_end_date
-    when = end - datetime.timedelta(
-        minutes=CONF.manager.minutes_before_end_lease)
-    return max(start, when)
 
 
 def _empty_relations():
@@ -95,12 +81,12 @@ class LeaseManager:
     def _create(self, ctx, values, deadline=None):
         start, end = values['start_date'], values['end_date']
         before_end = values.get('before_end_date')
-        self._check_period(start, end, before_end)
+        schedule.check_period(start, end, before_end)
         try:
             with db.writer(ctx) as session:
-                check_deadline(deadline)
+                deadlines.check(deadline)
                 lease = self._build(session, ctx, values, start, end)
-                check_deadline(deadline)
+                deadlines.check(deadline)
                 payload = self._payload(lease)
                 outbox.record_in(session, 'lease.create', payload)
         except exceptions.CapacityConflict as exc:
@@ -129,22 +115,15 @@ class LeaseManager:
         if before_end is not None and start != values['start_date']:
             # An alternative window keeps the warning at the same offset.
             before_end = start + (before_end - values['start_date'])
-        for event_type, when in (
-                (status.Event.START, start),
-                (status.Event.BEFORE_END,
-                 before_end_time(start, end, before_end)),
-                (status.Event.END, end)):
-            lease.events.append(models.Event(
-                id=uuidutils.generate_uuid(), event_type=event_type,
-                time=when, status=status.Event.UNDONE))
+        lease.events.extend(schedule.new_events(start, end, before_end))
         session.flush()
         return lease
 
     def check(self, ctx, values):
         """Whether the lease would be accepted, and the offer; writes
         nothing (every trial runs in a savepoint that is rolled back)."""
-        self._check_period(values['start_date'], values['end_date'],
-                           values.get('before_end_date'))
+        schedule.check_period(values['start_date'], values['end_date'],
+                              values.get('before_end_date'))
         return self._offer(ctx, self._resolve(ctx, values),
                            with_feasible=True)
 
@@ -221,7 +200,7 @@ class LeaseManager:
     def _update(self, ctx, lease_id, values, deadline=None):
         now = dates.utcnow()
         with db.writer(ctx) as session:
-            check_deadline(deadline)
+            deadlines.check(deadline)
             lease = lease_db.get(session, lease_id, for_update=True)
             if lease.status not in status.ACTIONS['update'].sources:
                 raise exceptions.InvalidStatus(
@@ -244,7 +223,7 @@ class LeaseManager:
                 raise exceptions.InvalidInput(
                     reason='End date must be later than current date; use '
                            '"now" to end the lease now.')
-            self._check_period(start, end, values.get('before_end_date'))
+            schedule.check_period(start, end, values.get('before_end_date'))
             if 'name' in values:
                 lease.name = values['name']
             lease.start_date, lease.end_date = start, end
@@ -262,10 +241,10 @@ class LeaseManager:
                 change.pop('id', None)
                 loader.get(res.resource_type).update(session, lease, res,
                                                      change)
-            self._reschedule(lease, values, now)
+            schedule.reschedule(lease, values, now)
             lease.updated_at = now
             session.flush()
-            check_deadline(deadline)
+            deadlines.check(deadline)
             payload = self._payload(lease)
             outbox.record_in(session, 'lease.update', payload)
         notifier.notify(ctx, 'lease.update', payload, recorded=True)
@@ -273,32 +252,6 @@ class LeaseManager:
                if e.status == status.Event.UNDONE) <= dates.utcnow():
             self._wake()
         return lease
-
-    def _reschedule(self, lease, values, now):
-        before_end = before_end_time(lease.start_date, lease.end_date,
-                                     values.get('before_end_date'))
-        times = {status.Event.START: lease.start_date,
-                 status.Event.END: lease.end_date,
-                 status.Event.BEFORE_END: before_end}
-        for event in lease.events:
-            when = times.get(event.event_type)
-            if when is None or event.time == when:
-                continue
-            if event.status == status.Event.UNDONE:
-                event.time = when
-            elif (event.event_type == status.Event.BEFORE_END and
-                  event.status == status.Event.DONE and when > now):
-                # A prolonged lease gets its before-end action again.
-                event.time, event.status = when, status.Event.UNDONE
-
-    @staticmethod
-    def _check_period(start, end, before_end):
-        if end <= start:
-            raise exceptions.InvalidPeriod()
-        if before_end is not None and not start <= before_end <= end:
-            raise exceptions.InvalidInput(
-                reason='before_end_date must be between the start and the '
-                       'end of the lease.')
 
     def delete(self, ctx, lease_id, deadline=None):
         with self._transition(ctx, lease_id, 'delete',
@@ -391,7 +344,7 @@ class LeaseManager:
         """
         spec = status.ACTIONS[action]
         with db.writer(ctx) as session:
-            check_deadline(deadline)
+            deadlines.check(deadline)
             lease = lease_db.get(session, lease_id, for_update=True)
             if lease.status not in spec.sources:
                 raise exceptions.InvalidStatus(
@@ -425,11 +378,14 @@ class LeaseManager:
             if res.status == status.Reservation.EXPIRED:
                 # Released already; its resources may be someone else's.
                 continue
-            self._plugin_call(res, method, ctx, lease)
+            notices = self._plugin_call(res, method, ctx, lease)
+            for notice in notices or ():
+                notifier.notify(ctx, *notice)
 
     @staticmethod
     def _plugin_call(res, method, ctx, lease):
-        getattr(loader.get(res.resource_type), method)(ctx, lease, res)
+        return getattr(loader.get(res.resource_type), method)(ctx, lease,
+                                                              res)
 
     @staticmethod
     def _set_reservations(ctx, lease, new_status):

@@ -9,7 +9,9 @@ from oslo_log import log as logging
 import oslo_messaging as messaging
 import sqlalchemy as sa
 
+from promise.common import deadlines
 from promise.common import periodic
+from promise.common import transport
 from promise import conf
 from promise import context
 from promise.db import api as db
@@ -25,8 +27,7 @@ from promise.manager import usage
 from promise.notifications import delivery
 from promise.notifications import notifier
 from promise.notifications import subscriptions
-from promise.plugins.instances import capacity as instance_capacity
-from promise import rpc
+from promise.plugins.instances import inventory as instance_inventory
 
 CONF = conf.CONF
 LOG = logging.getLogger(__name__)
@@ -86,32 +87,32 @@ class ManagerEndpoint(metaclass=_Expected):
         return self._leases.delete(ctxt, lease_id, deadline)
 
     def check_lease(self, ctxt, values, deadline=None):
-        leases.check_deadline(deadline)
+        deadlines.check(deadline)
         return self._leases.check(ctxt, values)
 
     def create_host(self, ctxt, name, capabilities, deadline=None):
-        leases.check_deadline(deadline)
+        deadlines.check(deadline)
         host_id = self._hosts.create(ctxt, name, capabilities)
         notifier.check_thresholds(ctxt)
         return host_id
 
     def update_host(self, ctxt, host_id, capabilities, deadline=None):
-        leases.check_deadline(deadline)
+        deadlines.check(deadline)
         return self._hosts.update(ctxt, host_id, capabilities)
 
     def delete_host(self, ctxt, host_id, deadline=None):
-        leases.check_deadline(deadline)
+        deadlines.check(deadline)
         self._hosts.delete(ctxt, host_id)
         notifier.check_thresholds(ctxt)
 
     def create_capacity_change(self, ctxt, values, deadline=None):
-        leases.check_deadline(deadline)
+        deadlines.check(deadline)
         result = self._capacity.create_change(ctxt, values)
         notifier.check_thresholds(ctxt)  # webhook subscriptions
         return result
 
     def delete_capacity_change(self, ctxt, change_id, deadline=None):
-        leases.check_deadline(deadline)
+        deadlines.check(deadline)
         result = self._capacity.delete_change(ctxt, change_id)
         notifier.check_thresholds(ctxt)  # webhook subscriptions
         return result
@@ -119,22 +120,22 @@ class ManagerEndpoint(metaclass=_Expected):
     # -- webhook subscriptions (promise.notifications) ----------------------
 
     def create_subscription(self, ctxt, values, deadline=None):
-        leases.check_deadline(deadline)
+        deadlines.check(deadline)
         return self._subscriptions.create(ctxt, values)
 
     def delete_subscription(self, ctxt, subscription_id, deadline=None):
-        leases.check_deadline(deadline)
+        deadlines.check(deadline)
         return self._subscriptions.delete(ctxt, subscription_id)
 
     # -- SOL003 grants (promise.manager.grants) ----------------------------
 
     def grant(self, ctxt, request, deadline=None):
-        leases.check_deadline(deadline)
+        deadlines.check(deadline)
         return self._grants.grant(ctxt, request)
 
     def end_grant_operation(self, ctxt, vnf_lcm_op_occ_id, state,
                             deadline=None):
-        leases.check_deadline(deadline)
+        deadlines.check(deadline)
         return self._grants.end_operation(ctxt, vnf_lcm_op_occ_id, state)
 
 
@@ -153,10 +154,10 @@ class ManagerService:
         self.nova_listener = nova_events.Listener()
         self.capacity_loop = periodic.Periodic(
             'capacity', CONF.manager.capacity_interval,
-            lambda: instance_capacity.refresh_all(context.admin_context()))
+            lambda: instance_inventory.refresh_all(context.admin_context()))
         self.delivery_loop = delivery.DeliveryLoop(self.event_loop.owner)
         self.grant_loop = grants.loop(CONF.nfv.hold_sweep_interval)
-        self._server = rpc.get_server(
+        self._server = transport.get_server(
             CONF.manager.topic, self.event_loop.owner,
             [ManagerEndpoint(self.lease_manager, hosts.HostManager(),
                              capacity.CapacityManager())])

@@ -5,17 +5,17 @@ from oslo_log import log as logging
 import oslo_messaging as messaging
 
 from promise.common import lazy
+from promise.common import transport
 from promise import context
 from promise.notifications import outbox
 from promise.notifications import thresholds
-from promise import rpc
 
 LOG = logging.getLogger(__name__)
 PUBLISHER = 'promise.manager'
 
 _NOTIFIER = lazy.Lazy(lambda: messaging.Notifier(
-    rpc.notification_transport(), publisher_id=PUBLISHER,
-    serializer=rpc.Serializer()))
+    transport.notification_transport(), publisher_id=PUBLISHER,
+    serializer=transport.Serializer()))
 
 
 def _send(ctx, event_type, payload):

@@ -9,8 +9,8 @@ import os
 
 from promise.api import app as api_app
 from promise.common import config
+from promise.common import transport
 from promise import conf
-from promise import rpc
 
 CONF = conf.CONF
 
@@ -20,7 +20,7 @@ def init_application():
     config.parse_args(['promise-api'],
                       default_config_files=(files.split(',') if files
                                             else None))
-    rpc.init(CONF)
+    transport.init(CONF)
     return api_app.setup_app()
 
 

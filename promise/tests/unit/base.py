@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from promise.api import app as api_app
 from promise.common import dates
+from promise.common import transport
 from promise import conf
 from promise.conf import opts
 from promise import context
@@ -31,7 +32,6 @@ from promise.manager import service
 from promise.notifications import notifier
 from promise.plugins import loader
 from promise import policy
-from promise import rpc
 from promise.tests.unit import fakes
 from promise.tests import utils
 
@@ -40,7 +40,7 @@ CONF = conf.CONF
 
 def _reset_singletons():
     db.reset()
-    rpc.cleanup()
+    transport.cleanup()
     policy.reset()
     notifier.reset()
     loader.set_plugins(None)
@@ -89,7 +89,7 @@ class ConfFixture(fixtures.Fixture):
                                    group='manager')
         self.conf.set_override('rpc_timeout', 30, group='api')
         migration.upgrade('head')
-        rpc.init(CONF)
+        transport.init(CONF)
         loader.set_plugins(dict(self.plugins or {}))
 
 

@@ -5,8 +5,8 @@ import threading
 
 import oslo_messaging as messaging
 
+from promise.common import transport
 from promise import exceptions
-from promise import rpc
 from promise.tests.unit import base
 from promise.tests.unit import fakes
 
@@ -37,7 +37,7 @@ class TestNotifications(base.LeaseTestCase):
                    driver=['messagingv2'], topics=['promise_test'])
         self.collector = Collector()
         listener = messaging.get_notification_listener(
-            rpc.notification_transport(),
+            transport.notification_transport(),
             [messaging.Target(topic='promise_test')], [self.collector],
             executor='threading')
         # One dispatch thread: the tests compare the order of arrival.

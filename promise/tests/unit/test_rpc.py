@@ -4,9 +4,9 @@ import datetime
 
 from oslo_serialization import jsonutils
 
+from promise.common import transport
 from promise import context
 from promise import exceptions
-from promise import rpc
 from promise.tests.unit import base
 
 
@@ -14,7 +14,7 @@ class TestSerializer(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.serializer = rpc.Serializer()
+        self.serializer = transport.Serializer()
 
     def over_the_wire(self, value):
         # What a JSON transport does to the payload.
@@ -95,11 +95,11 @@ class TestOverTheFakeTransport(base.TestCase):
     def setUp(self):
         super().setUp()
         topic = self.conf.manager.topic
-        server = rpc.get_server(topic, 'echo-host', [Echo()])
+        server = transport.get_server(topic, 'echo-host', [Echo()])
         server.start()
         self.addCleanup(server.wait)
         self.addCleanup(server.stop)
-        self.client = rpc.get_client(topic, 10)
+        self.client = transport.get_client(topic, 10)
         self.ctx = base.ctx(project_id='p-rpc')
 
     def test_call_carries_types_and_context(self):

@@ -1,7 +1,10 @@
-"""oslo.messaging plumbing: transports, serializer, RPC client and server.
+"""oslo.messaging plumbing both sides of RPC share: the transports, the
+serializer, and the raw RPC client and server.
 
-Requests carry the caller's context and typed values; datetimes travel as
-tagged ISO strings so the manager gets datetimes back, not strings.
+Invariant: requests carry the caller's context and typed values;
+datetimes travel as tagged ISO strings so the receiver gets datetimes
+back, not strings. ``init`` runs once per process before any client,
+server or notifier is built.
 """
 
 import datetime

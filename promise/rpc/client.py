@@ -1,13 +1,18 @@
-"""What the API process calls on promise-manager."""
+"""What the API process calls on promise-manager.
+
+Invariant: every call carries a deadline (promise.common.deadlines) and
+fails as ServiceUnavailable, never hangs, when the manager or the message
+queue does not answer within [api] rpc_timeout.
+"""
 
 import threading
-import time
 
 import oslo_messaging as messaging
 
+from promise.common import deadlines
+from promise.common import transport
 from promise import conf
 from promise import exceptions
-from promise import rpc
 
 CONF = conf.CONF
 
@@ -55,10 +60,10 @@ class ManagerAPI:
 
     def __init__(self):
         self._timeout = CONF.api.rpc_timeout
-        self._client = rpc.get_client(CONF.manager.topic, self._timeout)
+        self._client = transport.get_client(CONF.manager.topic, self._timeout)
 
     def _call(self, ctx, method, **kwargs):
-        deadline = time.time() + self._timeout
+        deadline = deadlines.after(self._timeout)
         client = self._client.prepare(retry=_SEND_RETRIES)
         try:
             return _bounded(
