@@ -1,19 +1,11 @@
+"""The API root: version discovery and the three API trees."""
+
 import pecan
 
 from promise.api.controllers import grants
 from promise.api.controllers import multicloud
 from promise.api.controllers import v1
-from promise.api.middleware import microversion
-
-
-def version_document(base_url):
-    return {
-        'id': 'v1.0',
-        'status': 'CURRENT',
-        'links': [{'href': '%s/v1' % base_url.rstrip('/'), 'rel': 'self'}],
-        'min_version': microversion.version_string(microversion.MIN_VERSION),
-        'max_version': microversion.version_string(microversion.MAX_VERSION),
-    }
+from promise.api import versions
 
 
 class RootController:
@@ -25,7 +17,8 @@ class RootController:
     def index(self):
         # 300 Multiple Choices, as Blazar answers version discovery.
         pecan.response.status = 300
-        return {'versions': [version_document(pecan.request.application_url)]}
+        base = pecan.request.application_url
+        return {'versions': [versions.version_document(base)]}
 
     @pecan.expose('json')
     def versions(self):

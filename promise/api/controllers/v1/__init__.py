@@ -1,3 +1,5 @@
+"""/v1: the Blazar-compatible API tree."""
+
 import pecan
 
 from promise.api.controllers.v1 import capacity
@@ -5,6 +7,7 @@ from promise.api.controllers.v1 import capacity_changes
 from promise.api.controllers.v1 import hosts
 from promise.api.controllers.v1 import leases
 from promise.api.controllers.v1 import subscriptions
+from promise.api import versions
 
 
 class V1Controller:
@@ -14,9 +17,8 @@ class V1Controller:
 
     @pecan.expose('json')
     def index(self):
-        from promise.api.controllers import root
         base = pecan.request.application_url
-        return {'version': root.version_document(base)}
+        return {'version': versions.version_document(base)}
 
 
 pecan.route(V1Controller, 'os-hosts', hosts.HostsController())
