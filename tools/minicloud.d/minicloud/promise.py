@@ -23,9 +23,12 @@ from minicloud.util import Failure
 from minicloud import venv
 
 SCRIPTS = ('promise-api', 'promise-manager', 'promise-db-manage')
-# Promise and its OpenStack CLI plugin (`openstack reservation capacity
-# show`, `... lease check`), beside python-blazarclient in the same venv.
-DISTS = ('', 'python-promiseclient')
+# The Nova scheduler filter (nova-scheduler imports it from this venv),
+# Promise, and its OpenStack CLI plugin (`openstack reservation capacity
+# show`, `... lease check`) beside python-blazarclient; as devstack's
+# install_promise does.
+DISTS = ('promise-nova', '', 'python-promiseclient')
+FILTER = 'promise_nova.filter.PromiseFilter'
 CONF = ('promise', 'promise.conf')
 
 
@@ -83,9 +86,9 @@ def _ensure_installed():
 
 def filter_available():
     """Whether the installed Promise provides its Nova scheduler filter."""
+    module, name = FILTER.rsplit('.', 1)
     rc = subprocess.call(
-        [vbin('python'), '-c',
-         'from promise.nova.filter import PromiseFilter'],
+        [vbin('python'), '-c', 'from %s import %s' % (module, name)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         env=procs.base_env(), cwd='/')
     return rc == 0

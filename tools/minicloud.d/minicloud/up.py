@@ -150,9 +150,10 @@ def _install(cloud, with_promise):
     if with_promise:
         promise.ensure_installed()
         cloud['promise_filter'] = promise.filter_available()
-        say('Promise scheduler filter promise.nova.filter.PromiseFilter: %s'
-            % ('found, enabled in nova' if cloud['promise_filter']
-               else 'not provided yet'))
+        found = cloud['promise_filter']
+        say('Promise scheduler filter %s: %s' % (
+            promise.FILTER,
+            'found, enabled in nova' if found else 'not provided yet'))
     util.save_json(settings.CLOUD_JSON, cloud)
 
 
