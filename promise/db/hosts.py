@@ -1,9 +1,18 @@
-"""Queries on hosts, their capabilities and allocations."""
+"""Queries on hosts, their capabilities and allocations, and the host
+generation check every allocation decision ends with.
+
+Invariant: a decision that places anything on hosts (whole hosts, slots,
+grant holds) or changes what a host offers bumps the hosts' generation
+with ``claim`` in its own transaction, so of two concurrent decisions on
+one host only one commits.
+"""
 
 import sqlalchemy as sa
+from sqlalchemy.orm import attributes as orm_attributes
 
 from promise.common import dates
 from promise.db import models
+from promise.db.models import capacity
 from promise import exceptions
 
 RESOURCE_TYPE = 'physical:host'
@@ -103,3 +112,50 @@ def get_property(session, name, resource_type=RESOURCE_TYPE):
     if prop is None:
         raise exceptions.NotFound(object='Property', id=name)
     return prop
+
+
+def out_of_pool(lo, hi):
+    """Planned changes that keep a host out of the pool in [lo, hi): a
+    downtime overlapping it, or a join date after its start."""
+    change = models.CapacityChange
+    return sa.exists().where(
+        change.host_id == models.Host.id,
+        sa.or_(sa.and_(change.type == capacity.UNAVAILABLE,
+                       change.start_date < hi,
+                       sa.or_(change.end_date.is_(None),
+                              change.end_date > lo)),
+               sa.and_(change.type == capacity.AVAILABLE,
+                       change.start_date > lo)))
+
+
+def host_properties(host, capabilities=True):
+    """What hypervisor_properties and resource_properties queries see
+    (resource properties empty unless ``capabilities``)."""
+    hyper = {c: getattr(host, c) for c in (
+        'hypervisor_hostname', 'hypervisor_type', 'hypervisor_version',
+        'service_name', 'vcpus', 'cpu_info', 'memory_mb', 'local_gb',
+        'availability_zone')}
+    hyper['id'] = host.id
+    resource = ({c.name: c.value for c in host.capabilities}
+                if capabilities else {})
+    return hyper, resource
+
+
+def claim(session, hosts):
+    """Bump the generation of ``hosts`` as read; ConcurrentUpdate if any
+    of them was changed by a transaction that committed meanwhile."""
+    if not hosts:
+        return
+    table = models.Host
+    stmt = (sa.update(table)
+            .where(sa.or_(*[sa.and_(table.id == h.id,
+                                    table.generation == h.generation)
+                            for h in hosts]))
+            .values(generation=table.generation + 1)
+            .execution_options(synchronize_session=False))
+    if session.execute(stmt).rowcount != len(hosts):
+        raise exceptions.ConcurrentUpdate()
+    for host in hosts:
+        # The UPDATE above did it; keep the ORM from sending another.
+        orm_attributes.set_committed_value(host, 'generation',
+                                           host.generation + 1)

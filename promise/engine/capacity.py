@@ -18,15 +18,15 @@ import datetime
 import sqlalchemy as sa
 
 from promise.common import dates
+from promise.common import intervals
+from promise.common import properties
 from promise.common import shapes
+from promise.common import timeline
 from promise import conf
+from promise.db import hosts as host_db
 from promise.db import models
 from promise.db.models import capacity as capacity_models
-from promise.engine import hosts as host_engine
-from promise.engine import intervals
-from promise.engine import properties
-from promise.engine import slots
-from promise.engine import timeline
+from promise.plugins.instances import slots
 from promise import status
 
 CONF = conf.CONF
@@ -38,7 +38,7 @@ def matching_hosts(session, hypervisor_query=None, resource_query=None):
         models.Host.health == status.Health.UP).order_by(models.Host.id))
     result = []
     for host in hosts:
-        hyper, resource = host_engine.host_properties(host)
+        hyper, resource = host_db.host_properties(host)
         if (properties.matches(hypervisor_query, hyper) and
                 properties.matches(resource_query, resource)):
             result.append(host)
@@ -56,7 +56,7 @@ _Capability = collections.namedtuple('_Capability', 'name value')
 
 
 class _HostRow:
-    """A host as host_engine.host_properties reads it, from plain rows."""
+    """A host as host_db.host_properties reads it, from plain rows."""
 
     def __init__(self, mapping, capabilities):
         self.__dict__.update(mapping)
@@ -92,7 +92,7 @@ def matching_host_rows(session, hypervisor_query=None, resource_query=None,
             capabilities[host_id].append(_Capability(name, value))
     result = []
     for row in rows:
-        hyper, resource = host_engine.host_properties(
+        hyper, resource = host_db.host_properties(
             _HostRow(row._mapping, capabilities.get(row.id, ())))
         if (properties.matches(hypervisor_query, hyper) and
                 properties.matches(resource_query, resource)):

@@ -16,11 +16,11 @@ import math
 
 from promise.common import dates
 from promise.common import shapes
+from promise.common import timeline
 from promise import conf
 from promise.db import models
 from promise.engine import capacity
-from promise.engine import slots
-from promise.engine import timeline
+from promise.plugins.instances import slots
 
 CONF = conf.CONF
 

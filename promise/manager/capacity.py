@@ -8,7 +8,6 @@ from promise.db import api as db
 from promise.db import hosts as host_db
 from promise.db import models
 from promise.db.models import capacity as capacity_models
-from promise.engine import hosts as engine
 from promise import exceptions
 from promise.manager import healing
 
@@ -22,7 +21,7 @@ class CapacityManager:
             host = host_db.get(session, values['host_id'], for_update=True)
             # Decisions taken meanwhile on this host fail their generation
             # check and are retried with the change in view.
-            engine.claim(session, [host])
+            host_db.claim(session, [host])
             change = models.CapacityChange(
                 id=uuidutils.generate_uuid(), host_id=host.id, type=kind,
                 start_date=values['start_date'],
@@ -48,7 +47,7 @@ class CapacityManager:
                 raise exceptions.NotFound(object='Capacity change',
                                           id=change_id)
             host = session.get(models.Host, change.host_id)
-            engine.claim(session, [host])
+            host_db.claim(session, [host])
             session.delete(change)
 
 

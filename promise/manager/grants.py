@@ -35,9 +35,9 @@ from promise.conf import net_value as net_value_conf
 from promise import context
 from promise.db import api as db
 from promise.db import grants as grant_db
+from promise.db import hosts as host_db
 from promise.db import models
 from promise.db import retry
-from promise.engine import hosts as host_engine
 from promise import exceptions
 from promise.nfv import grants
 
@@ -117,8 +117,8 @@ class GrantManager:
                 default_zone=CONF.nfv.default_availability_zone, now=now,
                 reservation=reservation)
             hosts = sorted({h.host_id for h in decision.holds})
-            host_engine.claim(session, [session.get(models.Host, h)
-                                        for h in hosts])
+            host_db.claim(session, [session.get(models.Host, h)
+                                    for h in hosts])
             grant = decision.grant
             session.add(models.Grant(
                 id=grant['id'], vnf_instance_id=request['vnfInstanceId'],

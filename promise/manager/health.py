@@ -19,9 +19,9 @@ from promise.common import dates
 from promise.common import periodic
 from promise import context
 from promise.db import api as db
+from promise.db import hosts as host_db
 from promise.db import models
 from promise.db import retry
-from promise.engine import hosts as engine
 from promise.manager import healing
 from promise import status
 
@@ -59,7 +59,7 @@ def _apply(session, host, health, reason, now):
     was_healthy = host.health == status.Health.UP
     host.health, host.health_reason = health, reason
     # Decisions in flight on this host retry with its new state.
-    engine.claim(session, [host])
+    host_db.claim(session, [host])
     if was_healthy and health != status.Health.UP:
         session.flush()
         return healing.rehome(session, host.id, now, None)

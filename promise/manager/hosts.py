@@ -1,15 +1,11 @@
-"""Host inventory: registering Nova hosts with Promise and removing them."""
+"""Host inventory requests: the host wing registers, changes and removes
+hosts (promise.plugins.hosts.inventory); a newly registered host's
+capacity for instance slots is then read from Placement."""
 
 from oslo_log import log as logging
-from oslo_serialization import jsonutils
 
-from promise.clients import nova as nova_client
-from promise.db import api as db
-from promise.db import hosts as host_db
-from promise.db import models
-from promise.engine import hosts as engine
-from promise import exceptions
-from promise.plugins.hosts import aggregates
+from promise.plugins.hosts import inventory
+from promise.plugins.instances import inventory as instance_inventory
 
 LOG = logging.getLogger(__name__)
 
@@ -17,105 +13,21 @@ LOG = logging.getLogger(__name__)
 class HostManager:
 
     def __init__(self, nova=None):
-        self._nova = nova
-
-    @property
-    def nova(self):
-        return self._nova or nova_client.client()
+        self.inventory = inventory.HostInventory(nova)
 
     def create(self, ctx, name, capabilities):
-        hyp = self.nova.find_hypervisor(name)
-        with db.reader(ctx) as session:
-            if host_db.exists(session, hyp.id, hyp.hypervisor_hostname):
-                raise exceptions.Conflict(
-                    reason='Host %s is already registered.'
-                    % hyp.hypervisor_hostname)
-        servers = self.nova.servers_on(hyp.hypervisor_hostname)
-        if servers:
-            raise exceptions.Conflict(
-                reason='Host %s runs %d server(s); only an empty host can '
-                       'be registered.' % (hyp.hypervisor_hostname,
-                                           len(servers)))
-        service = hyp.service['host']
-        # Into the free pool first: a registered host is never left where
-        # ordinary instances can land.
-        pool = aggregates.freepool(self.nova)
-        self.nova.add_host(pool.id, service)
+        host_id = self.inventory.create(ctx, name, capabilities)
+        # A host whose capacity cannot be read yet gives no slots until a
+        # refresh.
         try:
-            with db.writer(ctx) as session:
-                host = models.Host(
-                    id=int(hyp.id),
-                    hypervisor_hostname=hyp.hypervisor_hostname,
-                    hypervisor_type=getattr(hyp, 'hypervisor_type', None),
-                    hypervisor_version=getattr(hyp, 'hypervisor_version',
-                                               None),
-                    service_name=service,
-                    vcpus=int(getattr(hyp, 'vcpus', 0) or 0),
-                    cpu_info=_text(getattr(hyp, 'cpu_info', None)),
-                    memory_mb=int(getattr(hyp, 'memory_mb', 0) or 0),
-                    local_gb=int(getattr(hyp, 'local_gb', 0) or 0),
-                    availability_zone=self._zone(service),
-                    reservable=True, generation=0)
-                session.add(host)
-                host_db.set_capabilities(session, host, capabilities)
-        except Exception as exc:
-            if isinstance(exc, exceptions.PromiseException):
-                raise
-            # Most likely a concurrent registration of the same host.
-            with db.reader(ctx) as session:
-                if host_db.exists(session, hyp.id, hyp.hypervisor_hostname):
-                    raise exceptions.Conflict(
-                        reason='Host %s is already registered.'
-                        % hyp.hypervisor_hostname)
-            raise
-        # Its capacity for instance slots, from Placement; a host whose
-        # capacity cannot be read yet gives no slots until a refresh.
-        from promise.plugins.instances import capacity
-        try:
-            capacity.refresh_host(ctx, host.id)
+            instance_inventory.refresh_host(ctx, host_id)
         except Exception:
             LOG.exception('Reading the capacity of host %s from Placement '
-                          'failed', hyp.hypervisor_hostname)
-        return host.id
-
-    def _zone(self, service):
-        for agg in self.nova.nova.aggregates.list():
-            zone = (agg.metadata or {}).get('availability_zone')
-            if zone and service in agg.hosts:
-                return zone
-        return None
+                          'failed', name)
+        return host_id
 
     def update(self, ctx, host_id, capabilities):
-        with db.writer(ctx) as session:
-            host = host_db.get(session, host_id, for_update=True)
-            host_db.set_capabilities(session, host, capabilities)
-            return host.id
+        return self.inventory.update(ctx, host_id, capabilities)
 
     def delete(self, ctx, host_id):
-        with db.writer(ctx) as session:
-            host = host_db.get(session, host_id, for_update=True)
-            if host_db.has_current_allocations(session, host.id):
-                raise exceptions.Conflict(
-                    reason='Host %s is allocated to current or future '
-                           'reservations.' % host.hypervisor_hostname)
-            servers = self.nova.servers_on(host.hypervisor_hostname)
-            if servers:
-                raise exceptions.Conflict(
-                    reason='Host %s runs %d server(s).'
-                    % (host.hypervisor_hostname, len(servers)))
-            # Any reservation deciding on this host now fails its
-            # generation check and is retried without it.
-            engine.claim(session, [host])
-            for alloc in (models.HostAllocation, models.InstanceAllocation):
-                # Past allocations only (current ones refused above).
-                session.execute(alloc.__table__.delete().where(
-                    alloc.host_id == host.id))
-            session.delete(host)
-            pool = aggregates.freepool(self.nova)
-            self.nova.remove_host(pool.id, host.service_name)
-
-
-def _text(value):
-    if value is None or isinstance(value, str):
-        return value
-    return jsonutils.dumps(value)
+        return self.inventory.delete(ctx, host_id)

@@ -42,14 +42,15 @@ def preempt_upcoming(now=None):
                 models.Lease.end_date > now)).all()
     for lease in leases:
         for res in lease.reservations:
-            preempt = getattr(loader.get(res.resource_type), 'preempt', None)
-            if preempt is None:
-                continue
             try:
-                preempt(ctx, lease, res)
+                notices = loader.get(res.resource_type).preempt(ctx, lease,
+                                                                res)
             except Exception:
                 LOG.exception('Preempting for reservation %s failed; its '
                               'start will try again', res.id)
+                continue
+            for notice in notices:
+                notifier.notify(ctx, *notice)
 
 
 def expire_unused(now=None):

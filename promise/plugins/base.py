@@ -5,16 +5,32 @@ A plugin owns the semantics of one reservation type (``physical:host``,
 lease status itself. Methods that receive a session run inside the lease's
 database transaction and must not talk to other services; methods that
 receive a context act on Nova/Placement and must be idempotent, because an
-event can be run again after a manager dies half-way.
+event can be run again after a manager dies half-way. A plugin sends no
+notification: what its owners must be told it returns as ``Notice``s,
+which the manager sends.
 """
 
 import abc
+import collections
 
 from promise import exceptions
+
+# A notification for the manager to send on the plugin's behalf.
+Notice = collections.namedtuple('Notice', 'event_type payload')
+
+# What re-homing did to one reservation: moved from old_host_id to
+# new_host_id, flagged (new_host_id None), or cleared (both None).
+Outcome = collections.namedtuple(
+    'Outcome', 'reservation_id lease_id old_host_id new_host_id')
 
 
 class ResourcePlugin(metaclass=abc.ABCMeta):
     resource_type = None
+    # The type's own fields of a lease create body ({'properties': ...,
+    # 'required': [...]}) and the fields an update may name
+    # ({name: JSON schema}); the API adds what every type has.
+    request_schema = {'properties': {}, 'required': []}
+    update_properties = {}
 
     def resolve(self, ctx, values):
         """Complete a request's values with what other services know
@@ -60,7 +76,13 @@ class ResourcePlugin(metaclass=abc.ABCMeta):
         """Create what the reservation needs before it starts."""
 
     def on_start(self, ctx, lease, reservation):
-        """Hand the reserved resources to the lease's project."""
+        """Hand the reserved resources to the lease's project. May return
+        [Notice] for the manager to send."""
+
+    def preempt(self, ctx, lease, reservation):
+        """Free what the reservation will hold of borrowers (preemptible
+        instances) before it starts. Returns [Notice] of what was done."""
+        return []
 
     def before_end(self, ctx, lease, reservation):
         """Run the reservation's before-end action."""
@@ -68,6 +90,28 @@ class ResourcePlugin(metaclass=abc.ABCMeta):
     def on_end(self, ctx, lease, reservation):
         """Take the resources back; must tolerate a start that never ran."""
 
-    def details(self, reservation):
-        """Type-specific fields shown on the reservation."""
-        return {}
+    def swap_host(self, ctx, lease, reservation, old_host, new_host):
+        """A running reservation was re-homed from ``old_host`` to
+        ``new_host``: follow in Nova."""
+
+    # -- healing (inside the transaction that changed a host) -----------------
+
+    def rehome(self, session, host_id, lo, hi):
+        """Re-home or flag this type's reservations holding ``host_id``
+        over [lo, hi) (hi None: for good), the host having left the pool.
+        Returns [Outcome]."""
+        return []
+
+    def heal(self, session, now):
+        """Try again for this type's flagged reservations. Returns
+        [Outcome] of what moved or was cleared."""
+        return []
+
+    # -- capacity (read-only) -----------------------------------------------
+
+    def capacity_timeline(self, session, start, end, hypervisor_query=None,
+                          resource_query=None, shape=None):
+        """(unit, [(start, end, values)], min_available) of this type over
+        [start, end), or raise InvalidInput for a query it does not take.
+        None when the type has no capacity view."""
+        return None

@@ -6,14 +6,14 @@ from oslo_serialization import jsonutils
 import sqlalchemy as sa
 
 from promise.clients import nova as nova_client
+from promise.common import properties
 from promise.db import api as db
 from promise.db import models
-from promise.engine import hosts as engine
-from promise.engine import properties
 from promise import exceptions
-from promise.notifications import notifier
 from promise.plugins import base
 from promise.plugins.hosts import aggregates
+from promise.plugins.hosts import allocation
+from promise.plugins.hosts import healing
 from promise import status
 
 LOG = logging.getLogger(__name__)
@@ -48,8 +48,9 @@ class HostPlugin(base.ResourcePlugin):
             hypervisor_properties=_text(values.get('hypervisor_properties')),
             resource_properties=_text(values.get('resource_properties')),
             before_end=before_end)
-        chosen = engine.choose(session, lease.start_date, lease.end_date,
-                               count_min, count_max, hyper, resource)
+        chosen = allocation.choose(session, lease.start_date,
+                                   lease.end_date, count_min, count_max,
+                                   hyper, resource)
         self._allocate(reservation, lease, [h.id for h in chosen])
 
     def update(self, session, lease, reservation, values):
@@ -95,12 +96,12 @@ class HostPlugin(base.ResourcePlugin):
                                     'resource_properties')
         if started:
             # Running servers never move: the same hosts, or nothing.
-            chosen = engine.choose(
+            chosen = allocation.choose(
                 session, lease.start_date, lease.end_date, len(held),
                 len(held), exclude_reservation=reservation.id,
                 only=set(held))
         else:
-            chosen = engine.choose(
+            chosen = allocation.choose(
                 session, lease.start_date, lease.end_date, count_min,
                 count_max, hyper, resource,
                 exclude_reservation=reservation.id, prefer=held)
@@ -114,10 +115,16 @@ class HostPlugin(base.ResourcePlugin):
                                  'hypervisor_properties')
         resource = properties.parse(values.get('resource_properties'),
                                     'resource_properties')
-        return engine.count_free(session, start, end, hyper, resource)
+        return allocation.count_free(session, start, end, hyper, resource)
 
     def release_times(self, session, start, until):
-        return engine.release_times(session, start, until)
+        return allocation.release_times(session, start, until)
+
+    def rehome(self, session, host_id, lo, hi):
+        return healing.rehome(session, host_id, lo, hi)
+
+    def heal(self, session, now):
+        return healing.heal(session, now)
 
     @staticmethod
     def _allocate(reservation, lease, host_ids):
@@ -147,8 +154,10 @@ class HostPlugin(base.ResourcePlugin):
         return agg
 
     def preempt(self, ctx, lease, reservation):
-        """Delete preemptible instances borrowing the reserved hosts, after
-        telling their owners (instance.preempted)."""
+        """Delete preemptible instances borrowing the reserved hosts.
+        Returns an instance.preempted Notice per host freed, for their
+        owners."""
+        notices = []
         for host in self._hosts(ctx, reservation):
             servers = self.nova.preemptible_servers_on(
                 host.hypervisor_hostname)
@@ -156,17 +165,19 @@ class HostPlugin(base.ResourcePlugin):
                 continue
             LOG.info('Preempting %d server(s) on %s for reservation %s',
                      len(servers), host.hypervisor_hostname, reservation.id)
-            notifier.notify(ctx, 'instance.preempted', {
+            notices.append(base.Notice('instance.preempted', {
                 'servers': servers, 'host': host.hypervisor_hostname,
-                'reservation_id': reservation.id, 'lease_id': lease.id})
+                'reservation_id': reservation.id, 'lease_id': lease.id}))
             self.nova.delete_servers(servers)
+        return notices
 
     def on_start(self, ctx, lease, reservation):
         # Normally done a grace period before the start already.
-        self.preempt(ctx, lease, reservation)
+        notices = self.preempt(ctx, lease, reservation)
         agg = self.prepare(ctx, lease, reservation)
         aggregates.hand_over(self.nova, agg.id,
                              self._service_names(ctx, reservation))
+        return notices
 
     def before_end(self, ctx, lease, reservation):
         if reservation.host.before_end != 'snapshot':

@@ -29,14 +29,15 @@ import sqlalchemy as sa
 
 from promise.clients import nova as nova_client
 from promise.clients import placement as placement_client
+from promise.common import properties
 from promise.common import shapes
 from promise.db import api as db
 from promise.db import models
-from promise.engine import properties
-from promise.engine import slots
 from promise import exceptions
 from promise.plugins import base
+from promise.plugins.instances import healing
 from promise.plugins.instances import nova_objects
+from promise.plugins.instances import slots
 from promise import status
 
 LOG = logging.getLogger(__name__)
@@ -177,6 +178,10 @@ class InstancePlugin(base.ResourcePlugin):
 
     def release_times(self, session, start, until):
         return slots.release_times(session, start, until)
+
+    def rehome(self, session, host_id, lo, hi):
+        # Slots are not moved: the reservations are flagged.
+        return healing.flag(session, self.resource_type, host_id, lo, hi)
 
     @staticmethod
     def _allocate(reservation, lease, placement, shape):

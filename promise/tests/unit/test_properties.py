@@ -2,7 +2,7 @@
 
 import testtools
 
-from promise.engine import properties
+from promise.common import properties
 from promise import exceptions
 
 

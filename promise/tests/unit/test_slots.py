@@ -5,10 +5,10 @@ import datetime
 
 from promise.common import shapes
 from promise.db import api as db
+from promise.db import hosts as host_db
 from promise.db import models
-from promise.engine import hosts as host_engine
-from promise.engine import slots
 from promise import exceptions
+from promise.plugins.instances import slots
 from promise.tests.unit import base
 
 T0 = datetime.datetime(2031, 1, 1, 10, 0)
@@ -310,18 +310,8 @@ class SlotEngineTestCase(base.TestCase):
             session.expunge_all()
         self._choose(2, affinity=True, resource_query=['==', '$id', 3])
         with db.writer() as session:
-            self.assertRaises(exceptions.ConcurrentUpdate, host_engine.claim,
+            self.assertRaises(exceptions.ConcurrentUpdate, host_db.claim,
                               session, stale)
-
-    def test_busy_clause_for_the_hosts_engine(self):
-        self._slots(2, T0, T0 + HOUR, 1)
-        import sqlalchemy as sa
-        with db.reader() as session:
-            ids = list(session.scalars(
-                sa.select(models.Host.id)
-                .where(~slots.busy_clause(T0, T0 + HOUR))
-                .order_by(models.Host.id)))
-        self.assertEqual([1, 3], ids)
 
     def test_release_times(self):
         self._slots(1, T0, T0 + HOUR, 1)

@@ -8,10 +8,10 @@ from pecan import rest
 from promise.api import dates
 from promise.api import params
 from promise.common import dates as common_dates
+from promise.common import properties
 from promise.common import shapes
 from promise.db import api as db
 from promise.engine import capacity
-from promise.engine import properties
 from promise import exceptions
 from promise import policy
 

@@ -13,9 +13,9 @@ host is taken off too.
 
 The pure functions below do the arithmetic; ``choose`` reads the
 candidate hosts and, in ONE query, every slot allocation on them that
-overlaps the window, then claims the hosts it picked with the hosts
-engine's generation check, so that two concurrent decisions can never both
-commit slots on one host.
+overlaps the window, then claims the hosts it picked with the host
+generation check (promise.db.hosts.claim), so that two concurrent
+decisions can never both commit slots on one host.
 """
 
 import collections
@@ -24,12 +24,12 @@ import datetime
 import sqlalchemy as sa
 
 from promise.common import dates
+from promise.common import intervals
+from promise.common import properties
 from promise.common import shapes
 from promise import conf
+from promise.db import hosts as host_db
 from promise.db import models
-from promise.engine import hosts as host_engine
-from promise.engine import intervals
-from promise.engine import properties
 from promise import exceptions
 from promise import status
 
@@ -159,18 +159,6 @@ def host_capacity(host, include_used):
 
 # -- database -------------------------------------------------------------
 
-def busy_clause(lo, hi, exclude_reservation=None):
-    """EXISTS an instance allocation on ``models.Host`` overlapping
-    [lo, hi): for the hosts engine, whose whole hosts must not hold
-    slots."""
-    alloc = models.InstanceAllocation
-    busy = sa.exists().where(alloc.host_id == models.Host.id,
-                             alloc.start_date < hi, alloc.end_date > lo)
-    if exclude_reservation is not None:
-        busy = busy.where(alloc.reservation_id != exclude_reservation)
-    return busy
-
-
 def candidate_hosts(session, start, end):
     """Reservable, healthy hosts with a known capacity, no physical:host
     allocation overlapping the (padded) window and no planned change
@@ -184,7 +172,7 @@ def candidate_hosts(session, start, end):
                     models.Host.health == status.Health.UP)
              .where(models.Host.capacity_vcpus.is_not(None))
              .where(~held)
-             .where(~host_engine.out_of_pool(lo, hi))
+             .where(~host_db.out_of_pool(lo, hi))
              .order_by(models.Host.id))
     return list(session.scalars(query))
 
@@ -219,7 +207,7 @@ def free_by_host(session, start, end, shape, resource_query=None,
     now = now or dates.utcnow()
     hosts = []
     for host in candidate_hosts(session, start, end):
-        hyper, resource = host_engine.host_properties(host)
+        hyper, resource = host_db.host_properties(host)
         if host.id in keep or properties.matches(resource_query,
                                                  dict(hyper, **resource)):
             hosts.append(host)
@@ -264,7 +252,7 @@ def choose(session, start, end, amount, shape, affinity=None,
         raise not_enough(_why(amount, shape, affinity, free, held, start,
                               end))
     by_id = {h.id: h for h in hosts}
-    host_engine.claim(session, [by_id[h] for h in sorted(placement)])
+    host_db.claim(session, [by_id[h] for h in sorted(placement)])
     return placement
 
 

@@ -3,9 +3,10 @@
 import datetime
 
 from promise.db import api as db
+from promise.db import hosts as host_db
 from promise.db import models
-from promise.engine import hosts as engine
 from promise import exceptions
+from promise.plugins.hosts import allocation
 from promise.tests.unit import base
 
 T0 = datetime.datetime(2031, 1, 1, 10, 0)
@@ -42,8 +43,8 @@ class EngineTestCase(base.TestCase):
 
     def _choose(self, start, end, count_min, count_max, **kw):
         with db.writer() as session:
-            return [h.id for h in engine.choose(session, start, end,
-                                                count_min, count_max, **kw)]
+            return [h.id for h in allocation.choose(
+                session, start, end, count_min, count_max, **kw)]
 
     def test_half_open_windows_do_not_conflict(self):
         self._hold(1, T0, T0 + HOUR)
@@ -104,5 +105,5 @@ class EngineTestCase(base.TestCase):
         # Another transaction claims host 2 in the meantime.
         self._choose(T0, T0 + HOUR, 1, 1, only={2})
         with db.writer() as session:
-            self.assertRaises(exceptions.ConcurrentUpdate, engine.claim,
+            self.assertRaises(exceptions.ConcurrentUpdate, host_db.claim,
                               session, [stale])

@@ -1,4 +1,5 @@
-"""Choosing free hosts for a window, safely under concurrency.
+"""physical:host allocation: choosing free hosts for a window, safely
+under concurrency.
 
 One query finds the reservable hosts with no allocation overlapping the
 (padded) window; properties are matched in memory on that result. The
@@ -13,14 +14,14 @@ import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import orm
-from sqlalchemy.orm import attributes as orm_attributes
 
 from promise.common import dates
+from promise.common import intervals
+from promise.common import properties
 from promise import conf
+from promise.db import hosts as host_db
 from promise.db import models
 from promise.db.models import capacity
-from promise.engine import intervals
-from promise.engine import properties
 from promise import exceptions
 from promise import status
 
@@ -46,7 +47,7 @@ def free_hosts(session, start, end, exclude_reservation=None, limit=None,
              .where(models.Host.reservable.is_(True),
                     models.Host.health == status.Health.UP)
              .where(~busy, ~sliced)
-             .where(~out_of_pool(lo, hi)))
+             .where(~host_db.out_of_pool(lo, hi)))
     if not capabilities:
         query = query.options(orm.lazyload(models.Host.capabilities))
     if prefer:
@@ -56,33 +57,6 @@ def free_hosts(session, start, end, exclude_reservation=None, limit=None,
     if limit is not None:
         query = query.limit(limit)
     return list(session.scalars(query))
-
-
-def out_of_pool(lo, hi):
-    """Planned changes that keep a host out of the pool in [lo, hi): a
-    downtime overlapping it, or a join date after its start."""
-    change = models.CapacityChange
-    return sa.exists().where(
-        change.host_id == models.Host.id,
-        sa.or_(sa.and_(change.type == capacity.UNAVAILABLE,
-                       change.start_date < hi,
-                       sa.or_(change.end_date.is_(None),
-                              change.end_date > lo)),
-               sa.and_(change.type == capacity.AVAILABLE,
-                       change.start_date > lo)))
-
-
-def host_properties(host, capabilities=True):
-    """What hypervisor_properties and resource_properties queries see
-    (resource properties empty unless ``capabilities``)."""
-    hyper = {c: getattr(host, c) for c in (
-        'hypervisor_hostname', 'hypervisor_type', 'hypervisor_version',
-        'service_name', 'vcpus', 'cpu_info', 'memory_mb', 'local_gb',
-        'availability_zone')}
-    hyper['id'] = host.id
-    resource = ({c.name: c.value for c in host.capabilities}
-                if capabilities else {})
-    return hyper, resource
 
 
 def choose(session, start, end, count_min, count_max,
@@ -110,7 +84,7 @@ def choose(session, start, end, count_min, count_max,
             wanted=wanted, free=len(candidates),
             start=dates.format_date(start), end=dates.format_date(end))
     chosen = candidates[:count_max]
-    claim(session, chosen)
+    host_db.claim(session, chosen)
     return chosen
 
 
@@ -123,7 +97,7 @@ def count_free(session, start, end, hypervisor_query=None,
 
 
 def _matches(host, hypervisor_query, resource_query):
-    hyper, resource = host_properties(
+    hyper, resource = host_db.host_properties(
         host, capabilities=resource_query is not None)
     return (properties.matches(hypervisor_query, hyper) and
             properties.matches(resource_query, resource))
@@ -151,23 +125,3 @@ def release_times(session, start, until):
                 change.start_date > start, change.start_date <= until)):
         times.add(moment)
     return times
-
-
-def claim(session, hosts):
-    """Bump the generation of ``hosts`` as read; ConcurrentUpdate if any
-    of them was changed by a transaction that committed meanwhile."""
-    if not hosts:
-        return
-    table = models.Host
-    stmt = (sa.update(table)
-            .where(sa.or_(*[sa.and_(table.id == h.id,
-                                    table.generation == h.generation)
-                            for h in hosts]))
-            .values(generation=table.generation + 1)
-            .execution_options(synchronize_session=False))
-    if session.execute(stmt).rowcount != len(hosts):
-        raise exceptions.ConcurrentUpdate()
-    for host in hosts:
-        # The UPDATE above did it; keep the ORM from sending another.
-        orm_attributes.set_committed_value(host, 'generation',
-                                           host.generation + 1)
