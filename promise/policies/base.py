@@ -1,3 +1,6 @@
+"""The rules every other policy is written with (admin, project reader,
+project member)."""
+
 from oslo_policy import policy
 
 ADMIN = 'rule:admin'
@@ -6,8 +9,10 @@ PROJECT_MEMBER = 'rule:project_member'
 ADMIN_OR_PROJECT_READER = 'rule:admin or rule:project_reader'
 ADMIN_OR_PROJECT_MEMBER = 'rule:admin or rule:project_member'
 
+ADMIN_RULE = 'admin'
+
 rules = [
-    policy.RuleDefault('admin', 'role:admin',
+    policy.RuleDefault(ADMIN_RULE, 'role:admin',
                        description='An administrator of the cloud.'),
     policy.RuleDefault('project_reader',
                        'role:reader and project_id:%(project_id)s',

@@ -4,21 +4,23 @@ from oslo_policy import policy
 
 from promise.policies import base
 
-PREFIX = 'promise:grants:%s'
+CREATE = 'promise:grants:create'
+GET = 'promise:grants:get'
+NOTIFY = 'promise:grants:notify'
 
 rules = [
     policy.DocumentedRuleDefault(
-        name=PREFIX % 'create', check_str=base.ADMIN_OR_PROJECT_MEMBER,
+        name=CREATE, check_str=base.ADMIN_OR_PROJECT_MEMBER,
         description='Ask for a grant of a VNF lifecycle operation; an '
                     'approval holds compute capacity for the project.',
         operations=[{'path': '/grant/v1/grants', 'method': 'POST'}]),
     policy.DocumentedRuleDefault(
-        name=PREFIX % 'get', check_str=base.ADMIN_OR_PROJECT_READER,
+        name=GET, check_str=base.ADMIN_OR_PROJECT_READER,
         description='Show a grant.',
         operations=[{'path': '/grant/v1/grants/{grant_id}',
                      'method': 'GET'}]),
     policy.DocumentedRuleDefault(
-        name=PREFIX % 'notify', check_str=base.ADMIN_OR_PROJECT_MEMBER,
+        name=NOTIFY, check_str=base.ADMIN_OR_PROJECT_MEMBER,
         description='Deliver VNF LCM operation occurrence notifications, '
                     "which end the holds of the project's finished "
                     'operations.',

@@ -1,12 +1,14 @@
-"""ONAP Multicloud and ETSI NFV endpoints."""
+"""ONAP Multicloud (/api/multicloud)."""
 
 from oslo_policy import policy
 
 from promise.policies import base
 
+CHECK = 'promise:multicloud:check'
+
 rules = [
     policy.DocumentedRuleDefault(
-        name='promise:multicloud:check',
+        name=CHECK,
         check_str=base.ADMIN_OR_PROJECT_READER,
         description='ONAP Multicloud: which VIMs (regions and availability '
                     'zones) have capacity, and the net value of a '

@@ -1,12 +1,17 @@
+"""Webhook subscriptions (/v1/subscriptions)."""
+
 from oslo_policy import policy
 
 from promise.policies import base
 
-PREFIX = 'promise:subscriptions:%s'
+GET = 'promise:subscriptions:get'
+POST = 'promise:subscriptions:post'
+ALL_PROJECTS = 'promise:subscriptions:all_projects'
+DELETE = 'promise:subscriptions:delete'
 
 rules = [
     policy.DocumentedRuleDefault(
-        name=PREFIX % 'get', check_str=base.ADMIN_OR_PROJECT_READER,
+        name=GET, check_str=base.ADMIN_OR_PROJECT_READER,
         description='List webhook subscriptions or show one, with its '
                     'deliveries (the secret is never shown).',
         operations=[{'path': '/v1/subscriptions', 'method': 'GET'},
@@ -16,16 +21,16 @@ rules = [
                              'deliveries',
                      'method': 'GET'}]),
     policy.DocumentedRuleDefault(
-        name=PREFIX % 'post', check_str=base.ADMIN_OR_PROJECT_MEMBER,
+        name=POST, check_str=base.ADMIN_OR_PROJECT_MEMBER,
         description="Subscribe a webhook to the project's events.",
         operations=[{'path': '/v1/subscriptions', 'method': 'POST'}]),
     policy.DocumentedRuleDefault(
-        name=PREFIX % 'all_projects', check_str=base.ADMIN,
+        name=ALL_PROJECTS, check_str=base.ADMIN,
         description="Subscribe a webhook to every project's events "
                     '("all_projects": true).',
         operations=[{'path': '/v1/subscriptions', 'method': 'POST'}]),
     policy.DocumentedRuleDefault(
-        name=PREFIX % 'delete', check_str=base.ADMIN_OR_PROJECT_MEMBER,
+        name=DELETE, check_str=base.ADMIN_OR_PROJECT_MEMBER,
         description='Delete a webhook subscription and its deliveries.',
         operations=[{'path': '/v1/subscriptions/{subscription_id}',
                      'method': 'DELETE'}]),
