@@ -1,4 +1,9 @@
-"""Query-string parameters of list requests."""
+"""Query-string parameters: the one place they are checked.
+
+Invariant: every controller reads its query through these functions, so
+a repeated or unknown parameter, a limit and a boolean flag are refused
+with the same 400 whatever the path.
+"""
 
 import collections
 
@@ -6,6 +11,7 @@ from oslo_utils import strutils
 
 from promise import conf
 from promise import exceptions
+from promise.policies import base
 from promise import policy
 
 CONF = conf.CONF
@@ -26,26 +32,65 @@ def single(query):
             % ', '.join(repeated))
 
 
-def list_params(query, filters, sort_keys):
+def only(query, allowed):
+    """Refuse a parameter not in ``allowed`` (named in the answer)."""
+    unknown = set(query) - set(allowed)
+    if not unknown:
+        return
+    reason = 'Unknown query parameter(s): %s.' % ', '.join(sorted(unknown))
+    if allowed:
+        reason += ' Supported: %s.' % ', '.join(allowed)
+    raise exceptions.InvalidInput(reason=reason)
+
+
+def checked(query, allowed=()):
+    """``query`` once each parameter, and only ``allowed`` ones."""
     single(query)
-    unknown = set(query) - set(_PAGING) - set(_SCOPE) - set(filters)
-    if unknown:
+    only(query, allowed)
+    return query
+
+
+def limit(value):
+    """A page size: [api] default_limit unless given, at most max_limit."""
+    if value is None:
+        return CONF.api.default_limit
+    try:
+        value = int(value)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= CONF.api.max_limit:
         raise exceptions.InvalidInput(
-            reason='Unknown query parameter(s): %s. Supported: %s.'
-            % (', '.join(sorted(unknown)),
-               ', '.join(_PAGING + _SCOPE + tuple(filters))))
-    limit = query.get('limit')
-    if limit is None:
-        limit = CONF.api.default_limit
-    else:
-        try:
-            limit = int(limit)
-        except ValueError:
-            limit = 0
-        if not 1 <= limit <= CONF.api.max_limit:
-            raise exceptions.InvalidInput(
-                reason='limit must be a whole number from 1 to %d.'
-                % CONF.api.max_limit)
+            reason='limit must be a whole number from 1 to %d.'
+            % CONF.api.max_limit)
+    return value
+
+
+# How a flag may be spelled, and the choices its error names: the
+# resource-property flags take three spellings, all_projects oslo's.
+WORDS = (('true', '1', 'yes'), ('false', '0', 'no'), 'True or False')
+OSLO_WORDS = (strutils.TRUE_STRINGS, strutils.FALSE_STRINGS,
+              'true or false')
+
+
+def flag(value, name, default=False, words=WORDS):
+    """A boolean parameter; ``default`` when it is absent."""
+    if value is None:
+        return default
+    yes, no, choices = words
+    text = str(value).lower()
+    if words is OSLO_WORDS:
+        text = text.strip()
+    if text in yes:
+        return True
+    if text in no:
+        return False
+    raise exceptions.InvalidInput(
+        reason='%s must be %s.' % (name, choices))
+
+
+def list_params(query, filters, sort_keys):
+    checked(query, _PAGING + _SCOPE + tuple(filters))
+    page_size = limit(query.get('limit'))
     sort_key = query.get('sort_key', 'created_at')
     if sort_key not in sort_keys:
         raise exceptions.InvalidInput(
@@ -53,7 +98,7 @@ def list_params(query, filters, sort_keys):
     sort_dir = query.get('sort_dir', 'asc')
     if sort_dir not in ('asc', 'desc'):
         raise exceptions.InvalidInput(reason='sort_dir must be asc or desc.')
-    return Page(limit, query.get('marker'), sort_key, sort_dir,
+    return Page(page_size, query.get('marker'), sort_key, sort_dir,
                 {k: query[k] for k in filters if k in query})
 
 
@@ -64,15 +109,9 @@ def project_scope(ctx, query):
     their own project and may not ask for another.
     """
     requested = query.get('project_id')
-    all_projects = query.get('all_projects')
-    if all_projects is not None:
-        try:
-            all_projects = strutils.bool_from_string(all_projects,
-                                                     strict=True)
-        except ValueError:
-            raise exceptions.InvalidInput(
-                reason='all_projects must be true or false.')
-    admin = policy.check(ctx, 'admin', {})
+    all_projects = flag(query.get('all_projects'), 'all_projects',
+                        default=None, words=OSLO_WORDS)
+    admin = policy.check(ctx, base.ADMIN_RULE, {})
     if not admin:
         if all_projects or (requested and requested != ctx.project_id):
             raise exceptions.PolicyNotAuthorized(

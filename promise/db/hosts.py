@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import attributes as orm_attributes
 
 from promise.common import dates
+from promise.common import host_views
 from promise.db import models
 from promise.db.models import capacity
 from promise import exceptions
@@ -112,6 +113,17 @@ def get_property(session, name, resource_type=RESOURCE_TYPE):
     if prop is None:
         raise exceptions.NotFound(object='Property', id=name)
     return prop
+
+
+def set_property_private(session, name, private):
+    """Make a host property private or public; returns its view."""
+    prop = get_property(session, name)
+    prop.private = private
+    return host_views.host_property(prop)
+
+
+def view(session, host_id):
+    return host_views.host(get(session, host_id))
 
 
 def out_of_pool(lo, hi):

@@ -15,6 +15,8 @@ from promise.common import transport
 from promise import conf
 from promise import context
 from promise.db import api as db
+from promise.db import capacity_changes as change_db
+from promise.db import hosts as host_db
 from promise import exceptions
 from promise.manager import capacity
 from promise.manager import events
@@ -67,8 +69,9 @@ class _Expected(type):
 
 class ManagerEndpoint(metaclass=_Expected):
     # 1.1: create_lease and update_lease answer with the lease view, not
-    # its id.
-    target = messaging.Target(version='1.1')
+    # its id. 1.2: create_host, update_host and create_capacity_change
+    # answer with their view; update_host_property.
+    target = messaging.Target(version='1.2')
 
     def __init__(self, lease_manager, host_manager, capacity_manager):
         self._leases = lease_manager
@@ -94,11 +97,17 @@ class ManagerEndpoint(metaclass=_Expected):
         deadlines.check(deadline)
         host_id = self._hosts.create(ctxt, name, capabilities)
         notifier.check_thresholds(ctxt)
-        return host_id
+        return _read(host_db.view, host_id)
 
     def update_host(self, ctxt, host_id, capabilities, deadline=None):
         deadlines.check(deadline)
-        return self._hosts.update(ctxt, host_id, capabilities)
+        self._hosts.update(ctxt, host_id, capabilities)
+        return _read(host_db.view, host_id)
+
+    def update_host_property(self, ctxt, name, private, deadline=None):
+        deadlines.check(deadline)
+        with db.writer(ctxt) as session:
+            return host_db.set_property_private(session, name, private)
 
     def delete_host(self, ctxt, host_id, deadline=None):
         deadlines.check(deadline)
@@ -107,9 +116,10 @@ class ManagerEndpoint(metaclass=_Expected):
 
     def create_capacity_change(self, ctxt, values, deadline=None):
         deadlines.check(deadline)
-        result = self._capacity.create_change(ctxt, values)
+        change_id, affected = self._capacity.create_change(ctxt, values)
         notifier.check_thresholds(ctxt)  # webhook subscriptions
-        return result
+        return dict(_read(change_db.view, change_id),
+                    affected_reservations=affected)
 
     def delete_capacity_change(self, ctxt, change_id, deadline=None):
         deadlines.check(deadline)
@@ -137,6 +147,12 @@ class ManagerEndpoint(metaclass=_Expected):
                             deadline=None):
         deadlines.check(deadline)
         return self._grants.end_operation(ctxt, vnf_lcm_op_occ_id, state)
+
+
+def _read(view, *args):
+    """A view read after the write committed: what the API shows."""
+    with db.reader() as session:
+        return view(session, *args)
 
 
 class ManagerService:

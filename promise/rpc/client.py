@@ -110,17 +110,26 @@ class ManagerAPI:
         return self._call(ctx, 'check_lease', values=values)
 
     def create_host(self, ctx, name, capabilities):
+        """The new host's view (a manager before 1.2: its id)."""
         return self._call(ctx, 'create_host', name=name,
                           capabilities=capabilities)
 
     def update_host(self, ctx, host_id, capabilities):
+        """The host's view (a manager before 1.2: its id)."""
         return self._call(ctx, 'update_host', host_id=host_id,
                           capabilities=capabilities)
+
+    def update_host_property(self, ctx, name, private):
+        """The property's view (since 1.2)."""
+        return self._call(ctx, 'update_host_property', name=name,
+                          private=private)
 
     def delete_host(self, ctx, host_id):
         return self._call(ctx, 'delete_host', host_id=host_id)
 
     def create_capacity_change(self, ctx, values):
+        """The change's view with its affected_reservations (a manager
+        before 1.2: [its id, the affected reservations])."""
         return self._call(ctx, 'create_capacity_change', values=values)
 
     def delete_capacity_change(self, ctx, change_id):

@@ -1,38 +1,23 @@
-"""/v1/os-hosts: hosts, their allocations and properties (admin only)."""
+"""/v1/os-hosts: hosts, their allocations and properties (admin only).
+
+Reads come straight from the database; changes go to promise-manager over
+RPC, which answers with the changed host or property.
+"""
 
 import pecan
 from pecan import rest
 import webob
 
+from promise.api.controllers import base
 from promise.api import params
 from promise.api.schemas import hosts as schema
 from promise.api import validation
 from promise.common import dates
+from promise.common import host_views
 from promise.db import api as db
 from promise.db import hosts as host_db
 from promise import exceptions
-from promise import policy
-
-_HOST_FIELDS = ('hypervisor_hostname', 'hypervisor_type',
-                'hypervisor_version', 'service_name', 'vcpus', 'cpu_info',
-                'memory_mb', 'local_gb', 'availability_zone', 'reservable')
-
-
-def host_view(host):
-    body = {'id': str(host.id)}
-    body.update({f: getattr(host, f) for f in _HOST_FIELDS})
-    body['created_at'] = dates.format_timestamp(host.created_at)
-    body['updated_at'] = dates.format_timestamp(host.updated_at)
-    for cap in host.capabilities:
-        body[cap.name] = cap.value
-    return body
-
-
-def _authorize(action):
-    ctx = pecan.request.context
-    policy.authorize(ctx, 'promise:oshosts:%s' % action,
-                     {'project_id': ctx.project_id})
-    return ctx
+from promise.policies import hosts as rules
 
 
 def _capabilities(body):
@@ -66,12 +51,7 @@ def _allocation_view(host_id, rows):
 
 
 def _allocation_filters(query):
-    params.single(query)
-    unknown = set(query) - {'lease_id', 'reservation_id'}
-    if unknown:
-        raise exceptions.InvalidInput(
-            reason='Unknown query parameter(s): %s. Supported: lease_id, '
-                   'reservation_id.' % ', '.join(sorted(unknown)))
+    params.checked(query, ('lease_id', 'reservation_id'))
     return {'lease_id': query.get('lease_id'),
             'reservation_id': query.get('reservation_id')}
 
@@ -80,7 +60,7 @@ class AllocationsController(rest.RestController):
 
     @pecan.expose('json')
     def get_all(self, **query):
-        _authorize('get_allocations')
+        base.authorize(rules.GET_ALLOCATIONS)
         filters = _allocation_filters(query)
         with db.reader() as session:
             rows = host_db.allocations(session, **filters)
@@ -97,15 +77,10 @@ class PropertiesController(rest.RestController):
     def get_all(self, **query):
         # Named keyword parameters make pecan's RestController miss
         # get_all; read them from the query instead.
-        _authorize('get_resource_properties')
-        params.single(query)
-        detail = query.pop('detail', None)
-        show_all = query.pop('all', None)
-        if query:
-            raise exceptions.InvalidInput(
-                reason='Unknown query parameter(s): %s. Supported: detail, '
-                       'all.' % ', '.join(sorted(query)))
-        detail, show_all = _flag(detail, 'detail'), _flag(show_all, 'all')
+        base.authorize(rules.GET_RESOURCE_PROPERTIES)
+        params.checked(query, ('detail', 'all'))
+        detail = params.flag(query.get('detail'), 'detail')
+        show_all = params.flag(query.get('all'), 'all')
         with db.reader() as session:
             props = host_db.properties(session)
             values = host_db.property_values(session) if detail else {}
@@ -122,25 +97,11 @@ class PropertiesController(rest.RestController):
 
     @pecan.expose('json')
     def patch(self, name):
-        _authorize('patch_resource_properties')
+        ctx = base.authorize(rules.PATCH_RESOURCE_PROPERTIES)
         body = validation.validate(schema.PROPERTY_UPDATE,
                                    validation.load_body(pecan.request))
-        with db.writer() as session:
-            prop = host_db.get_property(session, name)
-            prop.private = body['private']
-            return {'resource_property': {'property': prop.name,
-                                          'private': prop.private}}
-
-
-def _flag(value, name):
-    if value is None:
-        return False
-    lowered = str(value).lower()
-    if lowered in ('true', '1', 'yes'):
-        return True
-    if lowered in ('false', '0', 'no'):
-        return False
-    raise exceptions.InvalidInput(reason='%s must be True or False.' % name)
+        return {'resource_property': pecan.request.rpcapi.update_host_property(
+            ctx, name, body['private'])}
 
 
 class HostsController(rest.RestController):
@@ -149,9 +110,10 @@ class HostsController(rest.RestController):
 
     @pecan.expose('json')
     def get_all(self):
-        _authorize('get')
+        base.authorize(rules.GET)
         with db.reader() as session:
-            return {'hosts': [host_view(h) for h in host_db.list_(session)]}
+            return {'hosts': [host_views.host(h)
+                              for h in host_db.list_(session)]}
 
     @pecan.expose('json')
     def get_one(self, host_id, *subpath, **query):
@@ -162,16 +124,13 @@ class HostsController(rest.RestController):
         sub = subpath[0] if subpath else None
         params.single(query)
         if sub is None:
-            _authorize('get')
-            if query:
-                raise exceptions.InvalidInput(
-                    reason='Unknown query parameter(s): %s.'
-                    % ', '.join(sorted(query)))
+            base.authorize(rules.GET)
+            params.only(query, ())
             with db.reader() as session:
-                return {'host': host_view(host_db.get(session, host_id))}
+                return {'host': host_db.view(session, host_id)}
         if sub != 'allocation':
             raise exceptions.NotFound(object='Resource', id=sub)
-        _authorize('get_allocations')
+        base.authorize(rules.GET_ALLOCATIONS)
         filters = _allocation_filters(query)
         with db.reader() as session:
             host = host_db.get(session, host_id)
@@ -180,34 +139,39 @@ class HostsController(rest.RestController):
 
     @pecan.expose('json')
     def post(self):
-        ctx = _authorize('post')
+        ctx = base.authorize(rules.POST)
         body = validation.validate(schema.CREATE,
                                    validation.load_body(pecan.request))
         name = str(body.pop('name'))
-        host_id = pecan.request.rpcapi.create_host(ctx, name,
-                                                   _capabilities(body))
+        answer = pecan.request.rpcapi.create_host(ctx, name,
+                                                  _capabilities(body))
         pecan.response.status = 201
-        return self._render(host_id)
+        return {'host': _render(answer)}
 
     @pecan.expose('json')
     def put(self, host_id):
-        ctx = _authorize('put')
+        ctx = base.authorize(rules.PUT)
         body = validation.validate(schema.UPDATE,
                                    validation.load_body(pecan.request))
         with db.reader() as session:
             host = host_db.get(session, host_id)
-        pecan.request.rpcapi.update_host(ctx, host.id, _capabilities(body))
-        return self._render(host.id)
+        answer = pecan.request.rpcapi.update_host(ctx, host.id,
+                                                  _capabilities(body))
+        return {'host': _render(answer)}
 
     @pecan.expose('json')
     def delete(self, host_id):
-        ctx = _authorize('delete')
+        ctx = base.authorize(rules.DELETE)
         with db.reader() as session:
             host = host_db.get(session, host_id)
         pecan.request.rpcapi.delete_host(ctx, host.id)
         return webob.Response(status=204)
 
-    @staticmethod
-    def _render(host_id):
-        with db.reader() as session:
-            return {'host': host_view(host_db.get(session, host_id))}
+
+def _render(answer):
+    """The host view promise-manager answered with; a manager older than
+    RPC 1.2 answers with the id only, and the host is read here."""
+    if isinstance(answer, dict):
+        return answer
+    with db.reader() as session:
+        return host_db.view(session, answer)

@@ -11,9 +11,9 @@ import urllib.parse
 from oslo_utils import uuidutils
 import pecan
 from pecan import rest
-import sqlalchemy as sa
 import webob
 
+from promise.api.controllers import base
 from promise.api import params
 from promise.api.schemas import reservations as res_schema
 from promise.api.schemas import subscriptions as schema
@@ -23,12 +23,14 @@ from promise import conf
 from promise.db import api as db
 from promise.db import leases as lease_db
 from promise.db.models import subscriptions as models
+from promise.db import subscriptions as subscription_db
 from promise import exceptions
 from promise.notifications import matching
+from promise.policies import leases as lease_rules
+from promise.policies import subscriptions as rules
 from promise import policy
 
 CONF = conf.CONF
-PREFIX = 'promise:subscriptions:%s'
 DELIVERY_STATUSES = (models.PENDING, models.SENDING, models.DELIVERED,
                      models.FAILED)
 
@@ -67,20 +69,10 @@ def _subscription_or_404(ctx, action, subscription_id):
     """The subscription the caller may ``action``; other projects' ones
     are not found, so that their existence does not leak."""
     with db.reader() as session:
-        sub = session.get(models.Subscription, subscription_id)
-    if sub is None or not policy.check(ctx, action,
-                                       {'project_id': sub.project_id}):
-        policy.authorize(ctx, action, {'project_id': ctx.project_id})
-        raise exceptions.NotFound(object='Subscription', id=subscription_id)
-    return sub
-
-
-def _only(query, allowed):
-    unknown = set(query) - set(allowed)
-    if unknown:
-        raise exceptions.InvalidInput(
-            reason='Unknown query parameter(s): %s. Supported: %s.'
-            % (', '.join(sorted(unknown)), ', '.join(allowed)))
+        sub = subscription_db.get(session, subscription_id)
+    return base.owned_or_404(
+        ctx, action, sub,
+        exceptions.NotFound(object='Subscription', id=subscription_id))
 
 
 class SubscriptionsController(rest.RestController):
@@ -88,49 +80,40 @@ class SubscriptionsController(rest.RestController):
 
     @pecan.expose('json')
     def get_all(self, **query):
-        ctx = pecan.request.context
-        policy.authorize(ctx, PREFIX % 'get', {'project_id': ctx.project_id})
-        _only(query, ('project_id', 'all_projects'))
+        ctx = base.authorize(rules.GET)
+        params.only(query, ('project_id', 'all_projects'))
         project_id = params.project_scope(ctx, query)
-        sub = models.Subscription
-        stmt = sa.select(sub).order_by(sub.created_at, sub.id)
-        if project_id is not None:
-            stmt = stmt.where(sub.project_id == project_id)
         with db.reader() as session:
-            return {'subscriptions': [subscription_view(s)
-                                      for s in session.scalars(stmt)]}
+            return {'subscriptions': [
+                subscription_view(s)
+                for s in subscription_db.list_(session, project_id)]}
 
     @pecan.expose('json')
     def get_one(self, subscription_id):
         ctx = pecan.request.context
-        sub = _subscription_or_404(ctx, PREFIX % 'get', subscription_id)
+        sub = _subscription_or_404(ctx, rules.GET, subscription_id)
         return {'subscription': subscription_view(sub)}
 
     @pecan.expose('json')
     def deliveries(self, subscription_id, **query):
         """GET /v1/subscriptions/{id}/deliveries, newest first."""
         ctx = pecan.request.context
-        sub = _subscription_or_404(ctx, PREFIX % 'get', subscription_id)
-        _only(query, ('limit', 'status'))
-        limit = _limit(query.get('limit'))
-        d = models.Delivery
-        stmt = (sa.select(d).where(d.subscription_id == sub.id)
-                .order_by(d.created_at.desc(), d.id).limit(limit))
+        sub = _subscription_or_404(ctx, rules.GET, subscription_id)
+        params.only(query, ('limit', 'status'))
+        limit = params.limit(query.get('limit'))
         status = query.get('status')
-        if status is not None:
-            if status not in DELIVERY_STATUSES:
-                raise exceptions.InvalidInput(
-                    reason='status must be one of %s.'
-                    % ', '.join(DELIVERY_STATUSES))
-            stmt = stmt.where(d.status == status)
+        if status is not None and status not in DELIVERY_STATUSES:
+            raise exceptions.InvalidInput(
+                reason='status must be one of %s.'
+                % ', '.join(DELIVERY_STATUSES))
         with db.reader() as session:
-            return {'deliveries': [delivery_view(row)
-                                   for row in session.scalars(stmt)]}
+            return {'deliveries': [
+                delivery_view(row) for row in subscription_db.deliveries(
+                    session, sub.id, limit, status)]}
 
     @pecan.expose('json')
     def post(self):
-        ctx = pecan.request.context
-        policy.authorize(ctx, PREFIX % 'post', {'project_id': ctx.project_id})
+        ctx = base.authorize(rules.POST)
         body = validation.validate(schema.CREATE,
                                    validation.load_body(pecan.request))
         values = _typed_create(ctx, body)
@@ -138,29 +121,15 @@ class SubscriptionsController(rest.RestController):
             ctx, values)
         pecan.response.status = 201
         with db.reader() as session:
-            sub = session.get(models.Subscription, subscription_id)
+            sub = subscription_db.get(session, subscription_id)
         return {'subscription': subscription_view(sub)}
 
     @pecan.expose('json')
     def delete(self, subscription_id):
         ctx = pecan.request.context
-        sub = _subscription_or_404(ctx, PREFIX % 'delete', subscription_id)
+        sub = _subscription_or_404(ctx, rules.DELETE, subscription_id)
         pecan.request.rpcapi.delete_subscription(ctx, sub.id)
         return webob.Response(status=204)
-
-
-def _limit(value):
-    if value is None:
-        return CONF.api.default_limit
-    try:
-        limit = int(value)
-    except ValueError:
-        limit = 0
-    if not 1 <= limit <= CONF.api.max_limit:
-        raise exceptions.InvalidInput(
-            reason='limit must be a whole number from 1 to %d.'
-            % CONF.api.max_limit)
-    return limit
 
 
 def _typed_create(ctx, body):
@@ -183,13 +152,12 @@ def _typed_create(ctx, body):
                      'resource_type': threshold.get('resource_type')}
     all_projects = bool(body.get('all_projects'))
     if all_projects:
-        policy.authorize(ctx, PREFIX % 'all_projects',
-                         {'project_id': ctx.project_id})
+        base.authorize(rules.ALL_PROJECTS)
     resource_type = body.get('resource_type')
-    if resource_type and resource_type not in res_schema.BY_TYPE:
+    if resource_type and resource_type not in res_schema.by_type():
         raise exceptions.InvalidInput(
             reason='Unsupported resource_type %s; supported: %s.'
-            % (resource_type, ', '.join(sorted(res_schema.BY_TYPE))))
+            % (resource_type, ', '.join(sorted(res_schema.by_type()))))
     return {'event_types': patterns, 'url': _url(body['url']),
             'secret': body.get('secret'),
             'lease_id': _lease_id(ctx, body.get('lease_id')),
@@ -228,7 +196,7 @@ def _lease_id(ctx, lease_id):
                 lease = lease_db.get(session, lease_id)
             except exceptions.LeaseNotFound:
                 lease = None
-    if lease is None or not policy.check(ctx, 'promise:leases:get',
+    if lease is None or not policy.check(ctx, lease_rules.GET,
                                          {'project_id': lease.project_id}):
         raise exceptions.LeaseNotFound(id=lease_id)
     return lease.id
