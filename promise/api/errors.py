@@ -1,7 +1,17 @@
-"""The one error body every API error uses (Blazar's shape)."""
+"""The two error bodies of the API: Blazar's, which every error uses, and
+SOL013 problem+json, which every error under /grant uses instead.
+
+Invariant: each shape is built here and nowhere else.
+"""
 
 from oslo_serialization import jsonutils
 import webob
+import webob.exc
+
+PROBLEM = 'application/problem+json'
+# The ETSI NFV-SOL003 Grant API version /grant answers as, in the
+# ``Version`` header of every answer.
+GRANT_API_VERSION = '1.4.0'
 
 
 def body(status, message, **extra):
@@ -22,3 +32,16 @@ def response(status, message, headers=None, **extra):
 
 def from_exception(exc):
     return response(exc.code, exc.message, **exc.extra())
+
+
+def problem(status, detail, title=None):
+    """A SOL013 problem+json answer; ``title`` defaults to the status's
+    reason phrase."""
+    if title is None:
+        title = webob.exc.status_map[status].title
+    resp = webob.Response(status=status, content_type=PROBLEM,
+                          charset='UTF-8')
+    resp.text = jsonutils.dumps({'status': status, 'detail': detail,
+                                 'title': title})
+    resp.headers['Version'] = GRANT_API_VERSION
+    return resp

@@ -18,29 +18,19 @@ from oslo_serialization import jsonutils
 import pecan
 import webob
 
+from promise.api.controllers import base
+from promise.api import errors
 from promise.api.schemas import grants as schema
 from promise.api import validation
 from promise.db import api as db
 from promise.db import grants as grant_db
 from promise import exceptions
-from promise import policy
+from promise.policies import grants as rules
 
 LOG = logging.getLogger(__name__)
 
-API_VERSION = '1.4.0'
+API_VERSION = errors.GRANT_API_VERSION
 MAJOR = '1'
-PROBLEM = 'application/problem+json'
-PREFIX = 'promise:grants:%s'
-
-
-def problem(status, detail):
-    resp = webob.Response(status=status, content_type=PROBLEM,
-                          charset='UTF-8')
-    resp.text = jsonutils.dumps({
-        'status': status, 'detail': detail,
-        'title': webob.exc.status_map[status].title})
-    resp.headers['Version'] = API_VERSION
-    return resp
 
 
 def _check_version():
@@ -64,19 +54,17 @@ def _answer(handler):
         if exc.code >= 500:
             LOG.warning('%s %s: %s', pecan.request.method,
                         pecan.request.path, exc.message)
-        return problem(exc.code, exc.message)
+        return errors.problem(exc.code, exc.message)
     except Exception:
         LOG.exception('Unhandled error serving %s %s', pecan.request.method,
                       pecan.request.path)
-        return problem(500, 'The server failed to handle the request; see '
-                            'the promise-api log.')
+        return errors.problem(500, 'The server failed to handle the '
+                                   'request; see the promise-api log.')
 
 
 def _not_allowed(allow, detail):
     # pecan runs a generic index for every method without a handler.
-    resp = problem(405, detail)
-    resp.headers['Allow'] = allow
-    return resp
+    return base.not_allowed(allow, detail, render=errors.problem)
 
 
 def _json(status, body, headers=None):
@@ -112,14 +100,12 @@ class GrantsController:
 
     @staticmethod
     def _create():
-        ctx = pecan.request.context
-        policy.authorize(ctx, PREFIX % 'create',
-                         {'project_id': ctx.project_id})
+        ctx = base.authorize(rules.CREATE)
         body = validation.validate(schema.GRANT_REQUEST,
                                    validation.load_body(pecan.request))
         answer = pecan.request.rpcapi.grant(ctx, body)
         if 'refused' in answer:
-            return problem(403, answer['refused'])
+            return errors.problem(403, answer['refused'])
         grant = _absolute(answer['grant'])
         return _json(201, grant,
                      {'Location': grant['_links']['self']['href']})
@@ -148,13 +134,9 @@ class GrantController:
         ctx = pecan.request.context
         with db.reader() as session:
             row = grant_db.get(session, self.grant_id)
-        # Other projects' grants are not found: their existence must not
-        # leak.
-        if row is None or not policy.check(
-                ctx, PREFIX % 'get', {'project_id': row.project_id}):
-            policy.authorize(ctx, PREFIX % 'get',
-                             {'project_id': ctx.project_id})
-            raise exceptions.NotFound(object='Grant', id=self.grant_id)
+        base.owned_or_404(ctx, rules.GET, row,
+                          exceptions.NotFound(object='Grant',
+                                              id=self.grant_id))
         return _json(200, _absolute(jsonutils.loads(row.body)))
 
 
@@ -176,16 +158,12 @@ class NotificationsController:
 
     @staticmethod
     def _test():
-        ctx = pecan.request.context
-        policy.authorize(ctx, PREFIX % 'notify',
-                         {'project_id': ctx.project_id})
+        base.authorize(rules.NOTIFY)
         return webob.Response(status=204, headers={'Version': API_VERSION})
 
     @staticmethod
     def _notify():
-        ctx = pecan.request.context
-        policy.authorize(ctx, PREFIX % 'notify',
-                         {'project_id': ctx.project_id})
+        ctx = base.authorize(rules.NOTIFY)
         body = validation.validate(schema.NOTIFICATION,
                                    validation.load_body(pecan.request))
         if body['notificationType'] == (

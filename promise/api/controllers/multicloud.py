@@ -16,28 +16,21 @@ import datetime
 
 import pecan
 
+from promise.api.controllers import base
 from promise.api import dates
-from promise.api import errors
 from promise.api.schemas import multicloud as schema
 from promise.api import validation
 from promise.common import dates as common_dates
-from promise.common import shapes
 from promise import conf
-from promise.conf import net_value as net_value_conf
 from promise.db import api as db
 from promise.engine import net_value
 from promise import exceptions
-from promise import policy
+from promise.nfv import pricing
+from promise.policies import multicloud as rules
 
 CONF = conf.CONF
 DEFAULT_WINDOW = datetime.timedelta(minutes=1)
 MB_PER_GB = 1024
-
-
-def _authorize():
-    ctx = pecan.request.context
-    policy.authorize(ctx, 'promise:multicloud:check',
-                     {'project_id': ctx.project_id})
 
 
 def _body(request_schema):
@@ -109,8 +102,8 @@ def _v1_served(vims, owner, region):
 
 def _post_only():
     # pecan runs a generic handler for every method it has no handler for.
-    return errors.response(405, 'The method %s is not allowed: use POST.'
-                           % pecan.request.method, headers={'Allow': 'POST'})
+    return base.not_allowed('POST', 'The method %s is not allowed: use '
+                                    'POST.' % pecan.request.method)
 
 
 class V0Controller:
@@ -121,7 +114,7 @@ class V0Controller:
 
     @check_vim_capacity.when(method='POST', template='json')
     def _check_vim_capacity_post(self):
-        _authorize()
+        base.authorize(rules.CHECK)
         body = _body(schema.CHECK_V0)
         owner, region = _served()
         start, end = _window(body)
@@ -143,7 +136,7 @@ class V1Controller:
 
     @check_vim_capacity.when(method='POST', template='json')
     def _check_vim_capacity_post(self):
-        _authorize()
+        base.authorize(rules.CHECK)
         body = _body(schema.CHECK_V1)
         owner, region = _served()
         start, end = _window(body)
@@ -167,17 +160,17 @@ class V1Controller:
 
     @net_value.when(method='POST', template='json')
     def _net_value_post(self):
-        _authorize()
+        base.authorize(rules.CHECK)
         body = _body(schema.NET_VALUE)
         owner, region = _served()
         start, end = _window(body)
-        shape, cost, sizes = _instance_type(body)
+        count = body.get('count', 1)
+        shape, cost, sizes = pricing.instance_type(
+            body['instance_type'], count, body.get('intents', []),
+            CONF.net_value)
         if not _v1_served(body['VIMs'], owner, region):
             return {'VIMs': []}
-        count = body.get('count', 1)
-        weights = {'vcpus': CONF.net_value.wcpu,
-                   'memory_mb': CONF.net_value.wmem,
-                   'disk_gb': CONF.net_value.wdisk}
+        weights = pricing.weights(CONF.net_value)
         default_zone = CONF.multicloud.default_availability_zone
         with db.reader() as session:
             steps = net_value.region_timeline(session, start, end)
@@ -195,72 +188,6 @@ class V1Controller:
             figures['availability-zone-name'] = name
             vim['AZs'].append(figures)
         return {'VIMs': [vim]}
-
-
-def _cost(table, key, what):
-    value = CONF.net_value[table].get(key)
-    if value is None:
-        raise exceptions.InvalidInput(
-            reason='No cost is configured for %s %s ([net_value] %s).'
-                   % (what, key, table))
-    try:
-        return float(value)
-    except ValueError:
-        raise exceptions.ServiceUnavailable(
-            reason='[net_value] %s: %s is not a number.' % (table, key))
-
-
-def _shapes():
-    try:
-        return {name: shapes.Shape(*net_value_conf.parse_shape(name, text))
-                for name, text in CONF.net_value.flavor_shapes.items()}
-    except net_value_conf.InvalidConfig as exc:
-        raise exceptions.ServiceUnavailable(reason=str(exc))
-
-
-def _instance_type(body):
-    """(shape the capacity check uses, net_value_cost, sizes to show)."""
-    kind = body['instance_type']
-    sizes = _shapes()
-    if 'flavor' in kind:
-        flavor = kind['flavor']
-        if flavor not in sizes:
-            raise exceptions.InvalidInput(
-                reason='Flavor %s has no size in [net_value] '
-                       'flavor_shapes.' % flavor)
-        shape = sizes[flavor]
-    else:
-        shape = shapes.Shape(kind['vcpus'], kind['memory_mb'],
-                             kind['disk_gb'])
-        if not any(shape):
-            raise exceptions.InvalidInput(
-                reason='An instance type needs a size above 0.')
-        named = sorted(n for n, s in sizes.items() if s == shape)
-        priced = [n for n in named if n in CONF.net_value.flavor_costs]
-        if not priced:
-            raise exceptions.InvalidInput(
-                reason='No flavor of %d vCPU, %d MB, %d GB has a cost in '
-                       '[net_value] flavor_shapes and flavor_costs.'
-                       % shape)
-        if len({CONF.net_value.flavor_costs[n] for n in priced}) > 1:
-            raise exceptions.InvalidInput(
-                reason='Flavors %s have this size and different costs: '
-                       'name the flavor.' % ', '.join(priced))
-        flavor = priced[0]
-    count = body.get('count', 1)
-    cost = _cost('flavor_costs', flavor, 'flavor') * count
-    intents = body.get('intents', [])
-    for intent in intents:
-        cost += _cost('intent_costs', intent, 'intent')
-    sizes = {'flavor': flavor, 'min': dict(shape._asdict()),
-             'max': dict(shape._asdict())}
-    if 'burstable' in intents:
-        low, high = net_value.burstable(
-            shape, CONF.net_value.burstable_oversubscription)
-        sizes['min'], sizes['max'] = dict(low._asdict()), dict(high._asdict())
-        # The capacity check counts what is guaranteed.
-        shape = low
-    return shape, cost, sizes
 
 
 class MulticloudController:

@@ -21,23 +21,12 @@ LOG = logging.getLogger(__name__)
 
 _TAGS = re.compile(r'<[^>]+>')
 _KEPT_HEADERS = ('WWW-Authenticate', 'Allow', 'Retry-After')
-PROBLEM = 'application/problem+json'
 GRANT_PREFIX = '/grant'
-GRANT_API_VERSION = '1.4.0'
 
 
 def _is_grant(req):
     path = req.path_info
     return path == GRANT_PREFIX or path.startswith(GRANT_PREFIX + '/')
-
-
-def _problem(status, title, detail):
-    resp = webob.Response(status=status, content_type=PROBLEM,
-                          charset='UTF-8')
-    resp.text = jsonutils.dumps({'status': status, 'detail': detail,
-                                 'title': title})
-    resp.headers['Version'] = GRANT_API_VERSION
-    return resp
 
 
 def _message(resp):
@@ -90,19 +79,19 @@ class ErrorBody:
             message = ('The server failed to handle the request; see the '
                        'promise-api log.')
             if _is_grant(req):
-                return _problem(500, 'Internal Server Error', message)
+                return errors.problem(500, message, 'Internal Server Error')
             return errors.response(500, message)
         if resp.status_int < 400:
             return resp
-        if resp.content_type == PROBLEM:
+        if resp.content_type == errors.PROBLEM:
             # SOL013 errors of /grant: their clients read that shape.
             return resp
         message = _message(resp)
         if _is_grant(req):
             if message is None:
                 message = jsonutils.loads(resp.text)['error_message']
-            new = _problem(resp.status_int, resp.status.split(' ', 1)[-1],
-                           message)
+            new = errors.problem(resp.status_int, message,
+                                 resp.status.split(' ', 1)[-1])
         elif message is None:
             return resp
         else:

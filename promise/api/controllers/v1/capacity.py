@@ -5,6 +5,7 @@ import datetime
 import pecan
 from pecan import rest
 
+from promise.api.controllers import base
 from promise.api import dates
 from promise.api import params
 from promise.common import dates as common_dates
@@ -13,7 +14,7 @@ from promise.common import shapes
 from promise.db import api as db
 from promise.engine import capacity
 from promise import exceptions
-from promise import policy
+from promise.policies import capacity as rules
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -72,15 +73,8 @@ class CapacityController(rest.RestController):
 
     @pecan.expose('json')
     def get_all(self, **query):
-        ctx = pecan.request.context
-        policy.authorize(ctx, 'promise:capacity:get',
-                         {'project_id': ctx.project_id})
-        params.single(query)
-        unknown = set(query) - set(PARAMS)
-        if unknown:
-            raise exceptions.InvalidInput(
-                reason='Unknown query parameter(s): %s. Supported: %s.'
-                % (', '.join(sorted(unknown)), ', '.join(PARAMS)))
+        base.authorize(rules.GET)
+        params.checked(query, PARAMS)
         resource_type = query.get('resource_type', 'physical:host')
         start, end = _window(query)
         hyper = properties.parse(query.get('hypervisor_properties'),
@@ -91,36 +85,9 @@ class CapacityController(rest.RestController):
         body = {'resource_type': resource_type,
                 'start_date': common_dates.format_date(start),
                 'end_date': common_dates.format_date(end)}
-        if resource_type == 'physical:host':
-            if shape is not None:
-                raise exceptions.InvalidInput(
-                    reason='vcpus, memory_mb and disk_gb describe an '
-                           'instance shape; they go with resource_type '
-                           'virtual:instance.')
-            with db.reader() as session:
-                steps = capacity.host_timeline(session, start, end, hyper,
-                                               resource)
-            body['unit'] = 'hosts'
-            body['min_available'] = min(v['available'] for _, _, v in steps)
-        elif resource_type == 'virtual:instance':
-            if hyper is not None:
-                raise exceptions.InvalidInput(
-                    reason='virtual:instance capacity is filtered with '
-                           'resource_properties only.')
-            with db.reader() as session:
-                steps = capacity.instance_timeline(session, start, end,
-                                                   resource, shape)
-            if shape is not None:
-                body['unit'] = 'instances'
-                body['min_available'] = min(v['available']
-                                            for _, _, v in steps)
-            else:
-                body['min_available'] = {
-                    name: min(v[name]['available'] for _, _, v in steps)
-                    for name in ('vcpus', 'memory_mb', 'disk_gb')}
-        else:
-            raise exceptions.InvalidInput(
-                reason='resource_type must be physical:host or '
-                       'virtual:instance.')
+        with db.reader() as session:
+            steps, summary = capacity.timeline(session, resource_type, start,
+                                               end, hyper, resource, shape)
+        body.update(summary)
         body['timeline'] = _steps(steps)
         return {'capacity': body}

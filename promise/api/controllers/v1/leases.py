@@ -6,6 +6,7 @@ import pecan
 from pecan import rest
 import webob
 
+from promise.api.controllers import base
 from promise.api import dates
 from promise.api import params
 from promise.api.schemas import leases as schema
@@ -16,7 +17,7 @@ from promise.common import views
 from promise.db import api as db
 from promise.db import leases as lease_db
 from promise import exceptions
-from promise import policy
+from promise.policies import leases as rules
 
 LIST_FILTERS = ('status', 'name')
 
@@ -40,11 +41,8 @@ def _lease_or_404(ctx, action, id_or_name):
             if len(found) > 1:
                 raise exceptions.AmbiguousName(name=id_or_name)
             lease = found[0] if found else None
-    if lease is None or not policy.check(
-            ctx, action, {'project_id': lease.project_id}):
-        policy.authorize(ctx, action, {'project_id': ctx.project_id})
-        raise exceptions.LeaseNotFound(id=id_or_name)
-    return lease
+    return base.owned_or_404(ctx, action, lease,
+                             exceptions.LeaseNotFound(id=id_or_name))
 
 
 def _render(answer):
@@ -61,18 +59,14 @@ class LeasesController(rest.RestController):
 
     @pecan.expose('json')
     def check(self):
-        ctx = pecan.request.context
-        policy.authorize(ctx, 'promise:leases:check',
-                         {'project_id': ctx.project_id})
+        ctx = base.authorize(rules.CHECK)
         body = validation.validate(schema.CREATE,
                                    validation.load_body(pecan.request))
         return pecan.request.rpcapi.check_lease(ctx, _typed_create(body))
 
     @pecan.expose('json')
     def get_all(self, **query):
-        ctx = pecan.request.context
-        policy.authorize(ctx, 'promise:leases:get',
-                         {'project_id': ctx.project_id})
+        ctx = base.authorize(rules.GET)
         page = params.list_params(query, LIST_FILTERS,
                                   lease_db.SORT_KEYS)
         project_id = params.project_scope(ctx, query)
@@ -86,16 +80,14 @@ class LeasesController(rest.RestController):
     @pecan.expose('json')
     def get_one(self, lease_id):
         ctx = pecan.request.context
-        lease = _lease_or_404(ctx, 'promise:leases:get', lease_id)
+        lease = _lease_or_404(ctx, rules.GET, lease_id)
         return {'lease': views.lease(lease)}
 
     @pecan.expose('json')
     def post(self, lease_id=None):
         if lease_id is not None:
-            _method_not_allowed('GET, PUT, DELETE')
-        ctx = pecan.request.context
-        policy.authorize(ctx, 'promise:leases:post',
-                         {'project_id': ctx.project_id})
+            base.abort_not_allowed('GET, PUT, DELETE')
+        ctx = base.authorize(rules.POST)
         body = validation.validate(schema.CREATE,
                                    validation.load_body(pecan.request))
         values = _typed_create(body)
@@ -106,9 +98,9 @@ class LeasesController(rest.RestController):
     @pecan.expose('json')
     def put(self, lease_id=None):
         if lease_id is None:
-            _method_not_allowed('GET, POST')
+            base.abort_not_allowed('GET, POST')
         ctx = pecan.request.context
-        lease = _lease_or_404(ctx, 'promise:leases:put', lease_id)
+        lease = _lease_or_404(ctx, rules.PUT, lease_id)
         body = validation.validate(schema.UPDATE,
                                    validation.load_body(pecan.request))
         values = _typed_update(body)
@@ -118,17 +110,11 @@ class LeasesController(rest.RestController):
     @pecan.expose('json')
     def delete(self, lease_id=None):
         if lease_id is None:
-            _method_not_allowed('GET, POST')
+            base.abort_not_allowed('GET, POST')
         ctx = pecan.request.context
-        lease = _lease_or_404(ctx, 'promise:leases:delete', lease_id)
+        lease = _lease_or_404(ctx, rules.DELETE, lease_id)
         pecan.request.rpcapi.delete_lease(ctx, lease.id)
         return webob.Response(status=204)
-
-
-def _method_not_allowed(allow):
-    # pecan routes these to the handler with the id missing (or extra)
-    # instead of answering 405 itself.
-    pecan.abort(405, headers={'Allow': allow})
 
 
 def _typed_create(body):
@@ -155,11 +141,11 @@ def _typed_create(body):
 
 def _typed_reservation(values):
     resource_type = values['resource_type']
-    type_schema = res_schema.BY_TYPE.get(resource_type)
+    type_schema = res_schema.by_type().get(resource_type)
     if type_schema is None:
         raise exceptions.InvalidInput(
             reason='Unsupported resource_type %s; supported: %s.'
-            % (resource_type, ', '.join(sorted(res_schema.BY_TYPE))))
+            % (resource_type, ', '.join(sorted(res_schema.by_type()))))
     return validation.validate(type_schema, values)
 
 
@@ -177,6 +163,6 @@ def _typed_update(body):
         values['before_end_date'] = dates.parse(body['before_end_date'])
     if 'reservations' in body:
         values['reservations'] = [
-            validation.validate(res_schema.UPDATE, r)
+            validation.validate(res_schema.update(), r)
             for r in body['reservations']]
     return values
