@@ -8,6 +8,7 @@ so the manager only ever sees typed values.
 import jsonschema
 from oslo_serialization import jsonutils
 
+from promise.common import schema_types
 from promise import exceptions
 
 
@@ -56,8 +57,4 @@ def _coerce(schema, value):
     return value
 
 
-INT_LIKE = {
-    'anyOf': [{'type': 'integer', 'minimum': 0},
-              {'type': 'string', 'pattern': r'^\s*[0-9]*\s*$'}],
-    'x-coerce': 'int',
-}
+INT_LIKE = schema_types.INT_LIKE

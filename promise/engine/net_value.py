@@ -1,8 +1,9 @@
 """virtual:instance capacity per availability zone, and the ONAP
 cloud-agnostic placement cost ("net value") computed from it.
 
-``zone_timelines`` is ``capacity.instance_timeline`` without a shape,
-split by ``Host.availability_zone``: the same hosts (reservable, healthy,
+``zone_timelines`` is the virtual:instance capacity timeline without a
+shape (promise.plugins.instances.capacity), split by
+``Host.availability_zone``: the same hosts (reservable, healthy,
 with a known capacity), minus whole-host reservations and planned
 downtime, with instance slot allocations (cleaning time included) as
 reserved. One difference, on the safe side: when the window includes now,
@@ -18,8 +19,8 @@ from promise.common import dates
 from promise.common import shapes
 from promise.common import timeline
 from promise import conf
+from promise.db import host_capacity
 from promise.db import models
-from promise.engine import capacity
 from promise.plugins.instances import slots
 
 CONF = conf.CONF
@@ -33,13 +34,13 @@ def zone_timelines(session, start, end, default_zone, now=None, key=None):
     hosts otherwise than by zone."""
     now = now or dates.utcnow()
     includes_now = start <= now < end
-    hosts = [h for h in capacity.matching_hosts(session)
+    hosts = [h for h in host_capacity.matching_hosts(session)
              if h.capacity_vcpus is not None]
     ids = [h.id for h in hosts]
-    out = (capacity.out_of_pool_intervals(session, ids, start, end)
+    out = (host_capacity.out_of_pool_intervals(session, ids, start, end)
            if ids else {})
-    whole = (capacity.held_intervals(session, ids, start, end,
-                                     tables=(models.HostAllocation,))
+    whole = (host_capacity.held_intervals(session, ids, start, end,
+                                          tables=(models.HostAllocation,))
              if ids else {})
     usages = slots.usages_by_host(session, ids, start, end)
     weights = collections.defaultdict(lambda: collections.defaultdict(list))
@@ -57,7 +58,8 @@ def zone_timelines(session, start, end, default_zone, now=None, key=None):
         steps = slots.steps(usages.get(host.id, []), start, end,
                             CONF.cleaning_time)
         series = weights[zone]
-        for lo, hi, taken in capacity._host_pieces(start, end, pool, steps):
+        pieces = host_capacity.host_pieces(start, end, pool, steps)
+        for lo, hi, taken in pieces:
             for name, c, t, o in zip(RESOURCES, cap, taken, ordinary):
                 series[(name, 'total')].append((lo, hi, c))
                 series[(name, 'reserved')].append((lo, hi, t))

@@ -40,11 +40,11 @@ from promise.db import models
 from promise.db import retry
 from promise import exceptions
 from promise.nfv import grants
+from promise.plugins import loader
 
 CONF = conf.CONF
 LOG = logging.getLogger(__name__)
 
-INSTANCE_TYPES = ('virtual:instance', 'flavor:instance')
 # LCM operation states after which an operation's holds are not needed.
 FINAL_STATES = ('COMPLETED', 'FAILED', 'ROLLED_BACK')
 
@@ -179,7 +179,8 @@ class GrantManager:
                              not ctx.is_admin):
             raise grants.GrantRefused(
                 'Reservation %s does not exist.' % reservation_id)
-        if reservation.resource_type not in INSTANCE_TYPES:
+        if reservation.resource_type not in loader.types_with(
+                'instance_slots'):
             raise grants.GrantRefused(
                 'Reservation %s is a %s reservation; grants draw on '
                 'instance reservations only.'

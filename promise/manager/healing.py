@@ -25,8 +25,8 @@ def rehome(session, host_id, lo, hi):
     """Re-home or flag what ``host_id`` holds over [lo, hi) (hi None: for
     good). Returns [Outcome]; new_host_id None means flagged."""
     outcomes = []
-    for plugin in loader.plugins().values():
-        outcomes.extend(plugin.rehome(session, host_id, lo, hi))
+    for wing in loader.wings().values():
+        outcomes.extend(wing.rehome(session, host_id, lo, hi))
     session.flush()
     return outcomes
 
@@ -35,8 +35,8 @@ def heal(session, now=None):
     """Try again for flagged reservations. Returns an Outcome per
     allocation moved or reservation cleared."""
     outcomes = []
-    for plugin in loader.plugins().values():
-        outcomes.extend(plugin.heal(session, now))
+    for wing in loader.wings().values():
+        outcomes.extend(wing.heal(session, now))
     session.flush()
     return outcomes
 

@@ -22,9 +22,8 @@ from promise.db import api as db
 from promise.db import models
 from promise.db import retry
 from promise.manager import reclaim
+from promise.plugins import loader
 from promise import status
-
-INSTANCE_TYPES = ('virtual:instance', 'flavor:instance')
 
 NEVER_RECONCILED = datetime.datetime(1970, 1, 1)
 
@@ -50,7 +49,8 @@ class Holders:
             self._by_node[hostname].append((reservation_id, host_id))
         self._flavors = set(session.scalars(
             sa.select(res.id).where(res.status == status.Reservation.ACTIVE,
-                                    res.resource_type.in_(INSTANCE_TYPES))))
+                                    res.resource_type.in_(
+                                        loader.types_with('instance_slots')))))
         self._host_ids = dict(session.execute(
             sa.select(models.Host.service_name, models.Host.id)).all())
 

@@ -2,8 +2,8 @@
 crosses into a subscription's condition, and not again until it has left
 it and enters it again.
 
-The metric is ``available`` whole hosts (promise.engine.capacity) at the
-current moment. Evaluations lock the threshold subscriptions' rows
+The metric is ``available`` whole hosts (promise.plugins.hosts.capacity)
+at the current moment. Evaluations lock the threshold subscriptions' rows
 first and read capacity after, so of two managers evaluating at once the
 later one sees the later state, and a crossing is recorded (and its
 delivery written, in the same transaction) by exactly one of them.
@@ -18,12 +18,11 @@ from promise.common import dates
 from promise.db import api as db
 from promise.db.models import subscriptions as models
 from promise.db import retry
-from promise.engine import capacity
 from promise.notifications import matching
 from promise.notifications import outbox
+from promise.plugins.hosts import capacity
 
 METRICS = ('available',)
-RESOURCE_TYPES = ('physical:host',)
 OPS = {'lt': operator.lt, 'le': operator.le,
        'gt': operator.gt, 'ge': operator.ge}
 

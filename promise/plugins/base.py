@@ -25,7 +25,15 @@ Outcome = collections.namedtuple(
 
 
 class ResourcePlugin(metaclass=abc.ABCMeta):
+    """Class-level members (attributes, classmethods) are read from the
+    configured plugin classes (loader.wings); the others are called on the
+    plugin objects the manager holds (loader.plugins)."""
     resource_type = None
+    # Reservations hold instance slots, booted through the reservation's
+    # own flavor (its id is the reservation id).
+    instance_slots = False
+    # The type answers /v1/capacity (capacity_timeline).
+    has_capacity = False
     # The type's own fields of a lease create body ({'properties': ...,
     # 'required': [...]}) and the fields an update may name
     # ({name: JSON schema}); the API adds what every type has.
@@ -96,22 +104,26 @@ class ResourcePlugin(metaclass=abc.ABCMeta):
 
     # -- healing (inside the transaction that changed a host) -----------------
 
-    def rehome(self, session, host_id, lo, hi):
+    @classmethod
+    def rehome(cls, session, host_id, lo, hi):
         """Re-home or flag this type's reservations holding ``host_id``
         over [lo, hi) (hi None: for good), the host having left the pool.
         Returns [Outcome]."""
         return []
 
-    def heal(self, session, now):
+    @classmethod
+    def heal(cls, session, now):
         """Try again for this type's flagged reservations. Returns
         [Outcome] of what moved or was cleared."""
         return []
 
     # -- capacity (read-only) -----------------------------------------------
 
-    def capacity_timeline(self, session, start, end, hypervisor_query=None,
+    @classmethod
+    def capacity_timeline(cls, session, start, end, hypervisor_query=None,
                           resource_query=None, shape=None):
-        """(unit, [(start, end, values)], min_available) of this type over
-        [start, end), or raise InvalidInput for a query it does not take.
-        None when the type has no capacity view."""
-        return None
+        """([(start, end, values)], summary) of this type's capacity over
+        [start, end), summary being the fields shown beside the timeline
+        ('unit', 'min_available'); raises InvalidInput for a query the
+        type does not take. Only for types with ``has_capacity``."""
+        raise NotImplementedError()

@@ -1,4 +1,11 @@
-"""Loads the resource plugins named in [manager] plugins (stevedore)."""
+"""Loads the resource plugins named in [manager] plugins (stevedore).
+
+Two views of the same configuration: ``plugins()`` are the plugin objects
+the manager drives (tests install their own), ``wings()`` the plugin
+classes as configured, whose class-level declarations (request schemas,
+capacity timelines, healing, type flags) the API and the manager read
+whatever objects are installed.
+"""
 
 from stevedore import named
 
@@ -34,6 +41,32 @@ def get(resource_type):
         return plugins()[resource_type]
     except KeyError:
         raise exceptions.UnsupportedResourceType(resource_type=resource_type)
+
+
+def _load_wings(names):
+    manager = named.NamedExtensionManager(
+        NAMESPACE, names=list(names), invoke_on_load=False,
+        name_order=True, on_missing_entrypoints_callback=_missing)
+    return {ext.name: ext.plugin for ext in manager}
+
+
+_WINGS = {}
+
+
+def wings():
+    """{resource type: plugin class} of the enabled plugins, in the
+    configured order."""
+    names = tuple(CONF.manager.plugins)
+    if names not in _WINGS:
+        _WINGS[names] = _load_wings(names)
+    return _WINGS[names]
+
+
+def types_with(flag):
+    """The enabled resource types whose plugin class sets ``flag`` (a
+    class attribute of ResourcePlugin), in the configured order."""
+    return tuple(name for name, wing in wings().items()
+                 if getattr(wing, flag))
 
 
 def set_plugins(mapping):

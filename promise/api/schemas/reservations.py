@@ -1,96 +1,44 @@
-"""Per-type reservation fields of lease create / update bodies."""
+"""Per-type reservation fields of lease create / update bodies, built
+from the request fields each enabled resource plugin declares
+(ResourcePlugin.request_schema, update_properties)."""
 
 from promise.api import validation
-
-QUERY = {'type': ['string', 'array', 'null']}
+from promise.plugins import loader
 
 # Minutes after the start within which something must run in the
 # reservation, or it is released (OPNFV Promise "expiry"); "" / null: none.
 EXPIRY = dict(validation.INT_LIKE)
 EXPIRY['anyOf'] = EXPIRY['anyOf'] + [{'type': 'null'}]
 
-HOST = {
-    'type': 'object',
-    'properties': {
-        'resource_type': {'const': 'physical:host'},
-        'expiry': EXPIRY,
-        'min': validation.INT_LIKE,
-        'max': validation.INT_LIKE,
-        'hypervisor_properties': QUERY,
-        'resource_properties': QUERY,
-        'before_end': {'type': ['string', 'null'],
-                       'enum': ['', 'default', 'snapshot', None]},
-    },
-    'required': ['resource_type', 'min', 'max'],
-    'additionalProperties': False,
-}
 
-HOST_UPDATE = {
-    'type': 'object',
-    'properties': {
-        'id': {'type': 'string'},
-        'min': validation.INT_LIKE,
-        'max': validation.INT_LIKE,
-        'hypervisor_properties': QUERY,
-        'resource_properties': QUERY,
-        'before_end': {'type': ['string', 'null'],
-                       'enum': ['', 'default', 'snapshot', None]},
-    },
-    'required': ['id'],
-    'additionalProperties': False,
-}
+def _create(resource_type, declared):
+    properties = {'resource_type': {'const': resource_type},
+                  'expiry': EXPIRY}
+    properties.update(declared['properties'])
+    return {
+        'type': 'object',
+        'properties': properties,
+        'required': ['resource_type'] + list(declared['required']),
+        'additionalProperties': False,
+    }
 
-# true | false | null, and what the CLI sends for them.
-AFFINITY = {'type': ['boolean', 'string', 'null'],
-            'enum': [True, False, None, 'True', 'False', 'None', 'true',
-                     'false', 'none', 'null', '']}
-FLAVOR_ID = {'type': 'string', 'minLength': 1, 'maxLength': 255}
 
-VIRTUAL_INSTANCE = {
-    'type': 'object',
-    'properties': {
-        'resource_type': {'const': 'virtual:instance'},
-        'expiry': EXPIRY,
-        'amount': validation.INT_LIKE,
-        'vcpus': validation.INT_LIKE,
-        'memory_mb': validation.INT_LIKE,
-        'disk_gb': validation.INT_LIKE,
-        'affinity': AFFINITY,
-        'resource_properties': QUERY,
-    },
-    'required': ['resource_type', 'amount', 'vcpus', 'memory_mb'],
-    'additionalProperties': False,
-}
+def by_type():
+    """{resource type: schema of its reservations in a create body}."""
+    return {name: _create(name, wing.request_schema)
+            for name, wing in loader.wings().items()}
 
-FLAVOR_INSTANCE = {
-    'type': 'object',
-    'properties': {
-        'resource_type': {'const': 'flavor:instance'},
-        'expiry': EXPIRY,
-        'flavor_id': FLAVOR_ID,
-        'amount': validation.INT_LIKE,
-        'affinity': AFFINITY,
-        'resource_properties': QUERY,
-    },
-    'required': ['resource_type', 'flavor_id', 'amount'],
-    'additionalProperties': False,
-}
 
-BY_TYPE = {'physical:host': HOST,
-           'virtual:instance': VIRTUAL_INSTANCE,
-           'flavor:instance': FLAVOR_INSTANCE}
-# Update bodies name the reservation by id, not by type: the union of what
-# each type accepts is checked here, the type-specific rules in the plugin.
-UPDATE = {
-    'type': 'object',
-    'properties': dict(
-        HOST_UPDATE['properties'],
-        amount=validation.INT_LIKE,
-        vcpus=validation.INT_LIKE,
-        memory_mb=validation.INT_LIKE,
-        disk_gb=validation.INT_LIKE,
-        affinity=AFFINITY,
-        flavor_id=FLAVOR_ID),
-    'required': ['id'],
-    'additionalProperties': False,
-}
+def update():
+    """A reservation in an update body. It names the reservation by id,
+    not by type: the union of what each type accepts is checked here, the
+    type-specific rules in the plugin."""
+    properties = {'id': {'type': 'string'}}
+    for wing in loader.wings().values():
+        properties.update(wing.update_properties)
+    return {
+        'type': 'object',
+        'properties': properties,
+        'required': ['id'],
+        'additionalProperties': False,
+    }

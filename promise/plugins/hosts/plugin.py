@@ -13,7 +13,9 @@ from promise import exceptions
 from promise.plugins import base
 from promise.plugins.hosts import aggregates
 from promise.plugins.hosts import allocation
+from promise.plugins.hosts import capacity
 from promise.plugins.hosts import healing
+from promise.plugins.hosts import schemas
 from promise import status
 
 LOG = logging.getLogger(__name__)
@@ -23,6 +25,9 @@ BEFORE_END_ACTIONS = ('', 'default', 'snapshot')
 
 class HostPlugin(base.ResourcePlugin):
     resource_type = 'physical:host'
+    has_capacity = True
+    request_schema = schemas.CREATE
+    update_properties = schemas.UPDATE
 
     def __init__(self, nova=None):
         self._nova = nova
@@ -120,11 +125,19 @@ class HostPlugin(base.ResourcePlugin):
     def release_times(self, session, start, until):
         return allocation.release_times(session, start, until)
 
-    def rehome(self, session, host_id, lo, hi):
+    @classmethod
+    def rehome(cls, session, host_id, lo, hi):
         return healing.rehome(session, host_id, lo, hi)
 
-    def heal(self, session, now):
+    @classmethod
+    def heal(cls, session, now):
         return healing.heal(session, now)
+
+    @classmethod
+    def capacity_timeline(cls, session, start, end, hypervisor_query=None,
+                          resource_query=None, shape=None):
+        return capacity.timeline_of(session, start, end, hypervisor_query,
+                                    resource_query, shape)
 
     @staticmethod
     def _allocate(reservation, lease, host_ids):

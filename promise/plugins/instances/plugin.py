@@ -35,8 +35,10 @@ from promise.db import api as db
 from promise.db import models
 from promise import exceptions
 from promise.plugins import base
+from promise.plugins.instances import capacity
 from promise.plugins.instances import healing
 from promise.plugins.instances import nova_objects
+from promise.plugins.instances import schemas
 from promise.plugins.instances import slots
 from promise import status
 
@@ -107,6 +109,10 @@ def _text(value):
 
 class InstancePlugin(base.ResourcePlugin):
     resource_type = 'virtual:instance'
+    instance_slots = True
+    has_capacity = True
+    request_schema = schemas.VIRTUAL
+    update_properties = schemas.VIRTUAL_UPDATE
     UPDATABLE = ('amount', 'vcpus', 'memory_mb', 'disk_gb', 'affinity',
                  'resource_properties')
 
@@ -179,9 +185,16 @@ class InstancePlugin(base.ResourcePlugin):
     def release_times(self, session, start, until):
         return slots.release_times(session, start, until)
 
-    def rehome(self, session, host_id, lo, hi):
+    @classmethod
+    def capacity_timeline(cls, session, start, end, hypervisor_query=None,
+                          resource_query=None, shape=None):
+        return capacity.timeline_of(session, start, end, hypervisor_query,
+                                    resource_query, shape)
+
+    @classmethod
+    def rehome(cls, session, host_id, lo, hi):
         # Slots are not moved: the reservations are flagged.
-        return healing.flag(session, self.resource_type, host_id, lo, hi)
+        return healing.flag(session, cls.resource_type, host_id, lo, hi)
 
     @staticmethod
     def _allocate(reservation, lease, placement, shape):
@@ -474,6 +487,10 @@ class FlavorInstancePlugin(InstancePlugin):
     """flavor:instance: the shape (and extra specs) of an existing flavor
     the project can use."""
     resource_type = 'flavor:instance'
+    # /v1/capacity counts by shape with virtual:instance.
+    has_capacity = False
+    request_schema = schemas.FLAVOR
+    update_properties = schemas.FLAVOR_UPDATE
     UPDATABLE = ('amount', 'affinity', 'resource_properties', 'flavor_id')
 
     def resolve(self, ctx, values):

@@ -6,7 +6,7 @@ import random
 from promise.common import timeline
 from promise.db import api as db
 from promise.db import models
-from promise.engine import capacity
+from promise.plugins.hosts import capacity
 from promise.tests.unit import base
 
 T0 = datetime.datetime(2031, 3, 1, 0, 0)

@@ -10,7 +10,7 @@ import webob
 from promise.common import shapes
 from promise.db import api as db
 from promise.db import models
-from promise.engine import capacity
+from promise.plugins.instances import capacity
 from promise.tests.unit import base
 
 T0 = datetime.datetime(2031, 5, 1, 0, 0)

@@ -10,8 +10,8 @@ import webob
 from promise.common import dates
 from promise.db import api as db
 from promise.db import models
-from promise.engine import capacity
 from promise.engine import net_value
+from promise.plugins.instances import capacity
 from promise.tests.unit import base
 
 MIN = datetime.timedelta(minutes=1)
