@@ -98,3 +98,43 @@ class TestListParams(base.TestCase):
                                 ('status',), SORT_KEYS)
         self.assertIn('colour', exc.message)
         self.assertNotIn('colour,', exc.message)
+
+
+class TestSharedChecks(base.TestCase):
+
+    def test_only_names_what_is_supported(self):
+        exc = self.assertRaises(exceptions.InvalidInput, params.only,
+                                {'b': '1', 'a': '2'}, ('c', 'd'))
+        self.assertEqual('Unknown query parameter(s): a, b. Supported: '
+                         'c, d.', exc.message)
+        exc = self.assertRaises(exceptions.InvalidInput, params.only,
+                                {'a': '1'}, ())
+        self.assertEqual('Unknown query parameter(s): a.', exc.message)
+
+    def test_checked_refuses_a_repeated_parameter(self):
+        self.assertRaises(exceptions.InvalidInput, params.checked,
+                          {'a': ['1', '2']}, ('a',))
+        self.assertEqual({'a': '1'}, params.checked({'a': '1'}, ('a',)))
+
+    def test_limit(self):
+        self.flags(default_limit=7, max_limit=10, group='api')
+        self.assertEqual(7, params.limit(None))
+        self.assertEqual(10, params.limit('10'))
+        for bad in ('0', '11', 'x'):
+            self.assertRaises(exceptions.InvalidInput, params.limit, bad)
+
+    def test_flag_spellings(self):
+        self.assertFalse(params.flag(None, 'detail'))
+        self.assertTrue(params.flag('Yes', 'detail'))
+        self.assertFalse(params.flag('0', 'detail'))
+        exc = self.assertRaises(exceptions.InvalidInput, params.flag,
+                                'on', 'detail')
+        self.assertEqual('detail must be True or False.', exc.message)
+        self.assertIsNone(params.flag(None, 'all_projects', default=None,
+                                      words=params.OSLO_WORDS))
+        self.assertTrue(params.flag(' on ', 'all_projects',
+                                    words=params.OSLO_WORDS))
+        exc = self.assertRaises(exceptions.InvalidInput, params.flag,
+                                'maybe', 'all_projects',
+                                words=params.OSLO_WORDS)
+        self.assertEqual('all_projects must be true or false.', exc.message)
