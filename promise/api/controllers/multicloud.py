@@ -33,9 +33,23 @@ DEFAULT_WINDOW = datetime.timedelta(minutes=1)
 MB_PER_GB = 1024
 
 
-def _body(request_schema):
-    return validation.validate(request_schema,
+def _request(request_schema):
+    """(body, cloud owner, cloud region id, start, end) of an authorized,
+    valid request: every endpoint checks these first, in this order."""
+    base.authorize(rules.CHECK)
+    body = validation.validate(request_schema,
                                validation.load_body(pecan.request))
+    owner, region = _served()
+    start, end = _window(body)
+    return body, owner, region, start, end
+
+
+def _timelines(start, end):
+    """The region's timeline and each availability zone's."""
+    default_zone = CONF.multicloud.default_availability_zone
+    with db.reader() as session:
+        return (net_value.region_timeline(session, start, end),
+                net_value.zone_timelines(session, start, end, default_zone))
 
 
 def _served():
@@ -114,10 +128,7 @@ class V0Controller:
 
     @check_vim_capacity.when(method='POST', template='json')
     def _check_vim_capacity_post(self):
-        base.authorize(rules.CHECK)
-        body = _body(schema.CHECK_V0)
-        owner, region = _served()
-        start, end = _window(body)
+        body, owner, region, start, end = _request(schema.CHECK_V0)
         vim_id = '%s_%s' % (owner, region)
         if vim_id not in body['VIMs']:
             return {'VIMs': []}
@@ -136,17 +147,10 @@ class V1Controller:
 
     @check_vim_capacity.when(method='POST', template='json')
     def _check_vim_capacity_post(self):
-        base.authorize(rules.CHECK)
-        body = _body(schema.CHECK_V1)
-        owner, region = _served()
-        start, end = _window(body)
+        body, owner, region, start, end = _request(schema.CHECK_V1)
         if not _v1_served(body['VIMs'], owner, region):
             return {'VIMs': []}
-        default_zone = CONF.multicloud.default_availability_zone
-        with db.reader() as session:
-            steps = net_value.region_timeline(session, start, end)
-            zones = net_value.zone_timelines(session, start, end,
-                                             default_zone)
+        steps, zones = _timelines(start, end)
         if not _fits(_need(body), net_value.minimum(steps)):
             return {'VIMs': []}
         return {'VIMs': [{
@@ -160,10 +164,7 @@ class V1Controller:
 
     @net_value.when(method='POST', template='json')
     def _net_value_post(self):
-        base.authorize(rules.CHECK)
-        body = _body(schema.NET_VALUE)
-        owner, region = _served()
-        start, end = _window(body)
+        body, owner, region, start, end = _request(schema.NET_VALUE)
         count = body.get('count', 1)
         shape, cost, sizes = pricing.instance_type(
             body['instance_type'], count, body.get('intents', []),
@@ -171,11 +172,7 @@ class V1Controller:
         if not _v1_served(body['VIMs'], owner, region):
             return {'VIMs': []}
         weights = pricing.weights(CONF.net_value)
-        default_zone = CONF.multicloud.default_availability_zone
-        with db.reader() as session:
-            steps = net_value.region_timeline(session, start, end)
-            zones = net_value.zone_timelines(session, start, end,
-                                             default_zone)
+        steps, zones = _timelines(start, end)
         vim = {'cloud-owner': owner, 'cloud-region-id': region,
                'instance_type': sizes, 'count': count,
                'start_date': common_dates.format_date(start),
