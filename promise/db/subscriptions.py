@@ -6,12 +6,17 @@ changes a row.
 
 import sqlalchemy as sa
 
+from promise.common import subscription_views
 from promise.db.models import subscriptions as models
 
 
 def get(session, subscription_id):
     """The subscription, or None."""
     return session.get(models.Subscription, subscription_id)
+
+
+def view(session, subscription_id):
+    return subscription_views.subscription(get(session, subscription_id))
 
 
 def list_(session, project_id=None):

@@ -17,6 +17,7 @@ from promise import context
 from promise.db import api as db
 from promise.db import capacity_changes as change_db
 from promise.db import hosts as host_db
+from promise.db import subscriptions as subscription_db
 from promise import exceptions
 from promise.manager import capacity
 from promise.manager import events
@@ -69,8 +70,8 @@ class _Expected(type):
 
 class ManagerEndpoint(metaclass=_Expected):
     # 1.1: create_lease and update_lease answer with the lease view, not
-    # its id. 1.2: create_host, update_host and create_capacity_change
-    # answer with their view; update_host_property.
+    # its id. 1.2: create_host, update_host, create_capacity_change and
+    # create_subscription answer with their view; update_host_property.
     target = messaging.Target(version='1.2')
 
     def __init__(self, lease_manager, host_manager, capacity_manager):
@@ -131,7 +132,8 @@ class ManagerEndpoint(metaclass=_Expected):
 
     def create_subscription(self, ctxt, values, deadline=None):
         deadlines.check(deadline)
-        return self._subscriptions.create(ctxt, values)
+        subscription_id = self._subscriptions.create(ctxt, values)
+        return _read(subscription_db.view, subscription_id)
 
     def delete_subscription(self, ctxt, subscription_id, deadline=None):
         deadlines.check(deadline)

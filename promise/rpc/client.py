@@ -138,6 +138,7 @@ class ManagerAPI:
     # -- webhook subscriptions (promise.notifications) ----------------------
 
     def create_subscription(self, ctx, values):
+        """The new subscription's view (a manager before 1.2: its id)."""
         return self._call(ctx, 'create_subscription', values=values)
 
     def delete_subscription(self, ctx, subscription_id):

@@ -19,6 +19,7 @@ from promise.api.schemas import reservations as res_schema
 from promise.api.schemas import subscriptions as schema
 from promise.api import validation
 from promise.common import dates
+from promise.common import subscription_views as views
 from promise import conf
 from promise.db import api as db
 from promise.db import leases as lease_db
@@ -33,23 +34,6 @@ from promise import policy
 CONF = conf.CONF
 DELIVERY_STATUSES = (models.PENDING, models.SENDING, models.DELIVERED,
                      models.FAILED)
-
-
-def subscription_view(sub):
-    threshold = None
-    if sub.threshold_metric is not None:
-        threshold = {'metric': sub.threshold_metric, 'op': sub.threshold_op,
-                     'value': sub.threshold_value,
-                     'resource_type': (sub.threshold_resource_type or
-                                       'physical:host'),
-                     'crossed': bool(sub.threshold_state)}
-    return {'id': sub.id, 'project_id': sub.project_id,
-            'user_id': sub.user_id, 'all_projects': sub.all_projects,
-            'event_types': sub.patterns, 'lease_id': sub.lease_id,
-            'resource_type': sub.resource_type, 'threshold': threshold,
-            'url': sub.url,
-            'created_at': dates.format_timestamp(sub.created_at),
-            'updated_at': dates.format_timestamp(sub.updated_at)}
 
 
 def delivery_view(row):
@@ -85,14 +69,14 @@ class SubscriptionsController(rest.RestController):
         project_id = params.project_scope(ctx, query)
         with db.reader() as session:
             return {'subscriptions': [
-                subscription_view(s)
+                views.subscription(s)
                 for s in subscription_db.list_(session, project_id)]}
 
     @pecan.expose('json')
     def get_one(self, subscription_id):
         ctx = pecan.request.context
         sub = _subscription_or_404(ctx, rules.GET, subscription_id)
-        return {'subscription': subscription_view(sub)}
+        return {'subscription': views.subscription(sub)}
 
     @pecan.expose('json')
     def deliveries(self, subscription_id, **query):
@@ -117,12 +101,9 @@ class SubscriptionsController(rest.RestController):
         body = validation.validate(schema.CREATE,
                                    validation.load_body(pecan.request))
         values = _typed_create(ctx, body)
-        subscription_id = pecan.request.rpcapi.create_subscription(
-            ctx, values)
+        answer = pecan.request.rpcapi.create_subscription(ctx, values)
         pecan.response.status = 201
-        with db.reader() as session:
-            sub = subscription_db.get(session, subscription_id)
-        return {'subscription': subscription_view(sub)}
+        return {'subscription': _render(answer)}
 
     @pecan.expose('json')
     def delete(self, subscription_id):
@@ -130,6 +111,15 @@ class SubscriptionsController(rest.RestController):
         sub = _subscription_or_404(ctx, rules.DELETE, subscription_id)
         pecan.request.rpcapi.delete_subscription(ctx, sub.id)
         return webob.Response(status=204)
+
+
+def _render(answer):
+    """The subscription view promise-manager answered with; a manager
+    older than RPC 1.2 answers with the id only, and it is read here."""
+    if isinstance(answer, dict):
+        return answer
+    with db.reader() as session:
+        return views.subscription(subscription_db.get(session, answer))
 
 
 def _typed_create(ctx, body):
