@@ -1,12 +1,10 @@
 """Planned capacity changes and observed usage."""
 
 import sqlalchemy as sa
-from sqlalchemy import orm
 
 from promise.db.models.base import Base
 from promise.db.models.base import DateTime
 from promise.db.models.base import TimestampMixin
-from promise.db.models.leases import Reservation
 
 UNAVAILABLE = 'unavailable'
 AVAILABLE = 'available'
@@ -48,8 +46,3 @@ class Usage(Base):
                         primary_key=True)
     servers = sa.Column(sa.Integer, nullable=False)
     updated_at = sa.Column(DateTime, nullable=False)
-
-
-Reservation.usage = orm.relationship(
-    Usage, lazy='selectin', cascade='all, delete-orphan',
-    passive_deletes=True)

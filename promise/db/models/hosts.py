@@ -6,8 +6,6 @@ from sqlalchemy import orm
 from promise.db.models.base import Base
 from promise.db.models.base import DateTime
 from promise.db.models.base import TimestampMixin
-from promise.db.models.leases import Reservation
-from promise.db.models.leases import RESERVATION_DETAILS
 
 
 class Host(TimestampMixin, Base):
@@ -111,12 +109,3 @@ class HostAllocation(Base):
                         nullable=False)
     start_date = sa.Column(DateTime, nullable=False)
     end_date = sa.Column(DateTime, nullable=False)
-
-
-RESERVATION_DETAILS.append('host')
-Reservation.host = orm.relationship(
-    HostReservation, uselist=False, lazy='selectin',
-    cascade='all, delete-orphan', passive_deletes=True)
-Reservation.host_allocations = orm.relationship(
-    HostAllocation, lazy='selectin', cascade='all, delete-orphan',
-    passive_deletes=True, order_by=HostAllocation.host_id)

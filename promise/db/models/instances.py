@@ -2,13 +2,10 @@
 shape on hosts, and the capacity of each host that the slots come from."""
 
 import sqlalchemy as sa
-from sqlalchemy import orm
 
 from promise.db.models.base import Base
 from promise.db.models.base import DateTime
 from promise.db.models.hosts import Host
-from promise.db.models.leases import Reservation
-from promise.db.models.leases import RESERVATION_DETAILS
 
 # Capacity of a host for instance slots, from its Placement inventory as
 # (total - reserved) * allocation_ratio, and what ordinary (non-reservation)
@@ -84,12 +81,3 @@ class InstanceAllocation(Base):
     disk_gb = sa.Column(sa.Integer, nullable=False)
     start_date = sa.Column(DateTime, nullable=False)
     end_date = sa.Column(DateTime, nullable=False)
-
-
-RESERVATION_DETAILS.append('instance')
-Reservation.instance = orm.relationship(
-    InstanceReservation, uselist=False, lazy='selectin',
-    cascade='all, delete-orphan', passive_deletes=True)
-Reservation.instance_allocations = orm.relationship(
-    InstanceAllocation, lazy='selectin', cascade='all, delete-orphan',
-    passive_deletes=True, order_by=InstanceAllocation.host_id)

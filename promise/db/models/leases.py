@@ -60,6 +60,32 @@ class Reservation(TimestampMixin, Base):
     resources_changed = sa.Column(sa.Boolean, nullable=False, default=False)
 
     lease = orm.relationship('Lease', back_populates='reservations')
+    # Per type, the detail row (one at most is set) and the allocations;
+    # their models are in hosts.py and instances.py.
+    host = orm.relationship(
+        'HostReservation', uselist=False, lazy='selectin',
+        cascade='all, delete-orphan', passive_deletes=True)
+    host_allocations = orm.relationship(
+        'HostAllocation', lazy='selectin', cascade='all, delete-orphan',
+        passive_deletes=True, order_by='HostAllocation.host_id')
+    instance = orm.relationship(
+        'InstanceReservation', uselist=False, lazy='selectin',
+        cascade='all, delete-orphan', passive_deletes=True)
+    instance_allocations = orm.relationship(
+        'InstanceAllocation', lazy='selectin', cascade='all, delete-orphan',
+        passive_deletes=True, order_by='InstanceAllocation.host_id')
+    # Servers Nova runs in it, per host (capacity.py).
+    usage = orm.relationship(
+        'Usage', lazy='selectin', cascade='all, delete-orphan',
+        passive_deletes=True)
+
+    def fields(self):
+        """Type-specific fields from whichever detail row the type has."""
+        for name in RESERVATION_DETAILS:
+            detail = getattr(self, name)
+            if detail is not None:
+                return detail.fields()
+        return {}
 
 
 class Event(TimestampMixin, Base):
@@ -86,18 +112,5 @@ class Event(TimestampMixin, Base):
     lease = orm.relationship('Lease', back_populates='events')
 
 
-# Relationship names of the per-type detail tables; each plugin's model
-# module adds its own name and relationship.
-RESERVATION_DETAILS = []
-
-
-def _reservation_fields(self):
-    """Type-specific fields from whichever detail row the type has."""
-    for name in RESERVATION_DETAILS:
-        detail = getattr(self, name, None)
-        if detail is not None:
-            return detail.fields()
-    return {}
-
-
-Reservation.fields = _reservation_fields
+# Relationship names of the per-type detail rows of a Reservation.
+RESERVATION_DETAILS = ('host', 'instance')
