@@ -40,6 +40,7 @@ from promise.db import models
 from promise.db import retry
 from promise import exceptions
 from promise.nfv import grants
+from promise.plugins.instances import nova_objects
 from promise.plugins import loader
 
 CONF = conf.CONF
@@ -95,8 +96,7 @@ class GrantManager:
             if found is not None:
                 by_flavor[flavor] = shapes.Shape(
                     int(found.vcpus), int(found.ram),
-                    int(found.disk) + int(getattr(
-                        found, 'OS-FLV-EXT-DATA:ephemeral', 0) or 0))
+                    nova_objects.flavor_disk_gb(found, include_swap=False))
         return by_flavor
 
     @retry.decision

@@ -1,8 +1,8 @@
 """Names and contents of the Nova and Placement objects of an instance
 reservation. Pure functions: the plugin does the calls.
 
-The metadata / extra spec keys must match promise.nova.filter, which
-cannot import this module (it runs inside nova-scheduler).
+The metadata / extra spec keys are promise.nova.keys, which the Nova
+scheduler filter reads too.
 """
 
 from promise.clients import placement
@@ -53,3 +53,13 @@ def flavor_extra_specs(reservation_id, source_extra_specs=None):
 
 def aggregate_metadata(reservation_id, project_id):
     return {INSTANCE_RESERVATION: reservation_id, OWNER: project_id}
+
+
+def flavor_disk_gb(flavor, include_swap):
+    """The disk a server of the Nova ``flavor`` takes, in GB: root plus
+    ephemeral, plus swap (MB, rounded up to GB) if ``include_swap``."""
+    disk = int(flavor.disk) + int(
+        getattr(flavor, 'OS-FLV-EXT-DATA:ephemeral', 0) or 0)
+    if include_swap and flavor.swap:
+        disk += -(-int(flavor.swap or 0) // 1024)
+    return disk

@@ -9,6 +9,7 @@ from promise.db import api as db
 from promise.db import models
 from promise import exceptions
 from promise.manager import leases as lease_manager
+from promise.plugins.instances import fields
 from promise.plugins.instances import inventory
 from promise.plugins.instances import nova_objects
 from promise.plugins.instances import plugin as instance_plugin
@@ -604,4 +605,4 @@ class TestSchemas(base.TestCase):
                                 ('false', False), (None, None),
                                 ('None', None), ('', None)):
             self.assertEqual(expected,
-                             instance_plugin.parse_affinity(value))
+                             fields.parse_affinity(value))
