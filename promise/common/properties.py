@@ -35,6 +35,15 @@ def parse(text, field):
     return query
 
 
+def as_text(value):
+    """A query as stored: JSON text, '' for none."""
+    if value is None or value == '':
+        return ''
+    if isinstance(value, str):
+        return value
+    return jsonutils.dumps(value)
+
+
 def _invalid(field, text, why):
     return exceptions.InvalidInput(
         reason='%s %r is not a valid property query (%s). Example: '

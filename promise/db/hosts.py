@@ -126,6 +126,17 @@ def view(session, host_id):
     return host_views.host(get(session, host_id))
 
 
+def held(table, lo, hi, exclude_reservation=None):
+    """EXISTS a row of the allocation ``table`` (HostAllocation,
+    InstanceAllocation) on ``models.Host`` overlapping [lo, hi), other
+    than those of ``exclude_reservation``."""
+    clause = sa.exists().where(table.host_id == models.Host.id,
+                               table.start_date < hi, table.end_date > lo)
+    if exclude_reservation is not None:
+        clause = clause.where(table.reservation_id != exclude_reservation)
+    return clause
+
+
 def out_of_pool(lo, hi):
     """Planned changes that keep a host out of the pool in [lo, hi): a
     downtime overlapping it, or a join date after its start."""

@@ -1,1 +1,2 @@
-"""The allocation engine every resource plugin shares."""
+"""The generic machinery that drives the resource plugins: offers, the
+capacity view by type and the net value."""

@@ -4,7 +4,7 @@ capacity for instance slots is then read from Placement."""
 
 from oslo_log import log as logging
 
-from promise.plugins.hosts import inventory
+from promise.plugins.hosts import inventory as host_inventory
 from promise.plugins.instances import inventory as instance_inventory
 
 LOG = logging.getLogger(__name__)
@@ -13,7 +13,7 @@ LOG = logging.getLogger(__name__)
 class HostManager:
 
     def __init__(self, nova=None):
-        self.inventory = inventory.HostInventory(nova)
+        self.inventory = host_inventory.HostInventory(nova)
 
     def create(self, ctx, name, capabilities):
         host_id = self.inventory.create(ctx, name, capabilities)

@@ -34,15 +34,9 @@ def free_hosts(session, start, end, exclude_reservation=None, limit=None,
     capabilities are loaded with them unless ``capabilities`` is false
     (then only on access)."""
     lo, hi = intervals.padded(start, end, CONF.cleaning_time)
-    alloc = models.HostAllocation
-    busy = sa.exists().where(alloc.host_id == models.Host.id,
-                             alloc.start_date < hi, alloc.end_date > lo)
-    if exclude_reservation is not None:
-        busy = busy.where(alloc.reservation_id != exclude_reservation)
+    busy = host_db.held(models.HostAllocation, lo, hi, exclude_reservation)
     # Whole hosts only: a host holding instance slots is not free.
-    slots = models.InstanceAllocation
-    sliced = sa.exists().where(slots.host_id == models.Host.id,
-                               slots.start_date < hi, slots.end_date > lo)
+    sliced = host_db.held(models.InstanceAllocation, lo, hi)
     query = (sa.select(models.Host)
              .where(models.Host.reservable.is_(True),
                     models.Host.health == status.Health.UP)

@@ -2,7 +2,6 @@
 Nova aggregate named after the reservation."""
 
 from oslo_log import log as logging
-from oslo_serialization import jsonutils
 import sqlalchemy as sa
 
 from promise.clients import nova as nova_client
@@ -50,8 +49,10 @@ class HostPlugin(base.ResourcePlugin):
                 reason='before_end must be "", "default" or "snapshot".')
         reservation.host = models.HostReservation(
             count_min=count_min, count_max=count_max,
-            hypervisor_properties=_text(values.get('hypervisor_properties')),
-            resource_properties=_text(values.get('resource_properties')),
+            hypervisor_properties=properties.as_text(
+                values.get('hypervisor_properties')),
+            resource_properties=properties.as_text(
+                values.get('resource_properties')),
             before_end=before_end)
         chosen = allocation.choose(session, lease.start_date,
                                    lease.end_date, count_min, count_max,
@@ -74,7 +75,7 @@ class HostPlugin(base.ResourcePlugin):
                         reason='%s cannot change once the lease has '
                                'started.' % key)
                 properties.parse(values[key], key)
-                setattr(detail, key, _text(values[key]))
+                setattr(detail, key, properties.as_text(values[key]))
         if 'before_end' in values:
             if values['before_end'] not in BEFORE_END_ACTIONS:
                 raise exceptions.InvalidInput(
@@ -259,11 +260,3 @@ def _counts(values):
             reason='physical:host needs 1 <= min <= max (got min=%s, '
                    'max=%s).' % (count_min, count_max))
     return count_min, count_max
-
-
-def _text(value):
-    if value is None or value == '':
-        return ''
-    if isinstance(value, str):
-        return value
-    return jsonutils.dumps(value)

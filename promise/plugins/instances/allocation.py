@@ -30,7 +30,7 @@ class SlotAllocation:
 
     def reserve(self, session, lease, reservation, values):
         amount, shape, affinity, query = self._request(values)
-        query_text = fields.text(values.get('resource_properties'))
+        query_text = properties.as_text(values.get('resource_properties'))
         reservation.resource_id = reservation.id
         reservation.instance = models.InstanceReservation(
             amount=amount, vcpus=shape.vcpus, memory_mb=shape.memory_mb,
@@ -48,7 +48,7 @@ class SlotAllocation:
 
     def _request(self, values):
         """(amount, shape, affinity, query) of a create body."""
-        query = fields.text(values.get('resource_properties'))
+        query = properties.as_text(values.get('resource_properties'))
         return (fields.number(values, 'amount', 1), self._shape(values),
                 fields.parse_affinity(values.get('affinity')),
                 properties.parse(query, 'resource_properties'))
@@ -100,7 +100,7 @@ class SlotAllocation:
         shape = self._shape(values, detail)
         affinity = (fields.parse_affinity(values['affinity'])
                     if 'affinity' in values else detail.affinity)
-        query_text = (fields.text(values['resource_properties'])
+        query_text = (properties.as_text(values['resource_properties'])
                       if 'resource_properties' in values
                       else detail.resource_properties or '')
         query = properties.parse(query_text, 'resource_properties')

@@ -1,7 +1,6 @@
 """Reading the fields of an instance reservation request: checked,
 typed values (or InvalidInput). Pure functions."""
 
-from oslo_serialization import jsonutils
 from oslo_utils import strutils
 
 from promise import exceptions
@@ -40,11 +39,3 @@ def number(values, key, minimum, default=None):
         raise exceptions.InvalidInput(reason='%s must be at least %d.'
                                              % (key, minimum))
     return number
-
-
-def text(value):
-    if value is None or value == '':
-        return ''
-    if isinstance(value, str):
-        return value
-    return jsonutils.dumps(value)

@@ -164,9 +164,7 @@ def candidate_hosts(session, start, end):
     allocation overlapping the (padded) window and no planned change
     keeping them out of the pool then, by id."""
     lo, hi = intervals.padded(start, end, CONF.cleaning_time)
-    alloc = models.HostAllocation
-    held = sa.exists().where(alloc.host_id == models.Host.id,
-                             alloc.start_date < hi, alloc.end_date > lo)
+    held = host_db.held(models.HostAllocation, lo, hi)
     query = (sa.select(models.Host)
              .where(models.Host.reservable.is_(True),
                     models.Host.health == status.Health.UP)

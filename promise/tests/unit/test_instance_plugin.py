@@ -10,7 +10,7 @@ from promise.db import models
 from promise import exceptions
 from promise.manager import leases as lease_manager
 from promise.plugins.instances import fields
-from promise.plugins.instances import inventory
+from promise.plugins.instances import inventory as instance_inventory
 from promise.plugins.instances import nova_objects
 from promise.plugins.instances import plugin as instance_plugin
 from promise import status
@@ -206,7 +206,7 @@ class InstancePluginTestCase(base.TestCase):
             self.placement.capacity_by_uuid[uuid] = (
                 {'vcpus': vcpus, 'memory_mb': mem, 'disk_gb': disk},
                 {'vcpus': 0, 'memory_mb': 0, 'disk_gb': 0})
-        self.assertEqual([1, 2, 3], inventory.refresh_all(
+        self.assertEqual([1, 2, 3], instance_inventory.refresh_all(
             None, placement=self.placement))
 
     def create(self, reservations, start=None, end=None, ctx=None):
@@ -257,11 +257,11 @@ class TestCapacity(InstancePluginTestCase):
             self.assertEqual((4, 4096, 40, 'rp-1', 1), (
                 host.capacity_vcpus, host.capacity_memory_mb,
                 host.capacity_disk_gb, host.provider_uuid, host.generation))
-        inventory.refresh_host(None, 1, placement=self.placement)
+        instance_inventory.refresh_host(None, 1, placement=self.placement)
         with db.reader() as session:
             self.assertEqual(1, session.get(models.Host, 1).generation)
         self.placement.capacity_by_uuid['rp-1'][1]['vcpus'] = 3
-        inventory.refresh_host(None, 1, placement=self.placement)
+        instance_inventory.refresh_host(None, 1, placement=self.placement)
         with db.reader() as session:
             host = session.get(models.Host, 1)
             self.assertEqual((3, 2), (host.used_vcpus, host.generation))
@@ -280,7 +280,7 @@ class TestCapacity(InstancePluginTestCase):
         self.placement.capacity_by_uuid['rp-1'] = (
             {'vcpus': 4, 'memory_mb': 4096, 'disk_gb': 40},
             {'vcpus': 3, 'memory_mb': 2560, 'disk_gb': 25})
-        inventory.refresh_host(None, 1, placement=self.placement)
+        instance_inventory.refresh_host(None, 1, placement=self.placement)
         with db.reader() as session:
             host = session.get(models.Host, 1)
             self.assertEqual((1, 512, 5), (host.used_vcpus,
