@@ -42,8 +42,8 @@ def measure_engine(conf_path, rng, n):
     from promise.common import shapes
     from promise.db import api as db
     from promise.engine import capacity
-    from promise.engine import hosts as engine
-    from promise.engine import slots
+    from promise.plugins.hosts import allocation
+    from promise.plugins.instances import slots
     config.parse_args(['bench', '--config-file', conf_path],
                       configure_logging=False)
     db.reset()
@@ -62,15 +62,17 @@ def measure_engine(conf_path, rng, n):
     amount = scenarios.BENCH_AMOUNT
     cases = (
         ('engine', lease_window,
-         lambda s, a, b: engine.choose(s, a, b, 1, 1)),
+         lambda s, a, b: allocation.choose(s, a, b, 1, 1)),
         ('engine_filtered', lease_window,
-         lambda s, a, b: engine.choose(s, a, b, 1, 1, resource_query=gpu)),
+         lambda s, a, b: allocation.choose(s, a, b, 1, 1,
+                                           resource_query=gpu)),
         ('engine_instance', lease_window,
          lambda s, a, b: slots.choose(s, a, b, amount, shape)),
         ('engine_capacity_hosts', capacity_window,
-         lambda s, a, b: capacity.host_timeline(s, a, b)),
+         lambda s, a, b: capacity.timeline(s, 'physical:host', a, b)),
         ('engine_capacity_instance', capacity_window,
-         lambda s, a, b: capacity.instance_timeline(s, a, b, shape=shape)),
+         lambda s, a, b: capacity.timeline(s, 'virtual:instance', a, b,
+                                           shape=shape)),
     )
     out = {}
     for name, window, decide in cases:
