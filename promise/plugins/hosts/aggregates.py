@@ -1,6 +1,7 @@
 """Nova aggregates for host reservations; every step is idempotent.
 
-The metadata keys are what promise.nova.filter reads in nova-scheduler.
+The metadata keys are what the Nova scheduler filter (promise_nova.filter)
+reads in nova-scheduler.
 """
 
 from promise import conf

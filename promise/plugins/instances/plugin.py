@@ -5,7 +5,8 @@ a private Nova flavor.
 What exists in Nova and Placement for a reservation ``R``:
 - a private flavor with id ``R`` (name ``reservation:R``) whose extra specs
   ask for one unit of ``CUSTOM_RESERVATION_<R>`` and none of the standard
-  resource classes, plus the key promise.nova.filter recognises;
+  resource classes, plus the key the Nova scheduler filter
+  (promise_nova.filter) recognises;
 - a server group ``reservation:R`` when ``affinity`` is true or false;
 - an aggregate named ``R`` holding the reserved hosts, whose metadata
   names the reservation and the owning project (read by the filter);
