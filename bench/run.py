@@ -24,8 +24,9 @@ promise-api and two promise-managers (noauth, own RPC topic) and measures:
 * ``capacity_hosts`` / ``capacity_instance``: GET /v1/capacity over the
   next 30 days, for whole hosts and for the instance shape;
 * ``engine`` / ``engine_filtered`` / ``engine_instance``:
-  promise.engine.hosts.choose and promise.engine.slots.choose inside one
-  transaction in this process (rolled back);
+  promise.plugins.hosts.allocation.choose and
+  promise.plugins.instances.slots.choose inside one transaction in this
+  process (rolled back);
 * ``engine_capacity_hosts`` / ``engine_capacity_instance``: the capacity
   timelines (promise.engine.capacity) alone, in this process;
 * ``sustained``: creates/s with 2 managers and --clients concurrent
