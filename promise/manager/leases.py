@@ -9,6 +9,7 @@ transaction as the change (transactional outbox)."""
 import concurrent.futures
 import contextlib
 import datetime
+import functools
 
 from oslo_log import log as logging
 from oslo_utils import uuidutils
@@ -309,7 +310,12 @@ class LeaseManager:
                               announce='lease.event.start_lease') as lease:
             for res in lease.reservations:
                 self._plugin_call(res, 'prepare', ctx, lease)
-            self._each_plugin(ctx, lease, 'on_start')
+            notify = functools.partial(notifier.notify, ctx)
+            for res in self._unexpired(lease):
+                # Normally done a grace period before the start already.
+                loader.get(res.resource_type).preempt(ctx, lease, res,
+                                                      notify)
+                self._plugin_call(res, 'on_start', ctx, lease)
             self._set_reservations(ctx, lease, status.Reservation.ACTIVE)
 
     def _before_end(self, ctx, lease_id):
@@ -374,13 +380,15 @@ class LeaseManager:
                 notifier.notify(ctx, announce, payload, recorded=True)
 
     def _each_plugin(self, ctx, lease, method):
-        for res in lease.reservations:
-            if res.status == status.Reservation.EXPIRED:
-                # Released already; its resources may be someone else's.
-                continue
-            notices = self._plugin_call(res, method, ctx, lease)
-            for notice in notices or ():
-                notifier.notify(ctx, *notice)
+        for res in self._unexpired(lease):
+            self._plugin_call(res, method, ctx, lease)
+
+    @staticmethod
+    def _unexpired(lease):
+        # An expired reservation was released already; its resources may
+        # be someone else's now.
+        return [res for res in lease.reservations
+                if res.status != status.Reservation.EXPIRED]
 
     @staticmethod
     def _plugin_call(res, method, ctx, lease):

@@ -8,6 +8,7 @@ reservation exactly one releases it and announces it.
 """
 
 import datetime
+import functools
 
 from oslo_log import log as logging
 import sqlalchemy as sa
@@ -43,14 +44,11 @@ def preempt_upcoming(now=None):
     for lease in leases:
         for res in lease.reservations:
             try:
-                notices = loader.get(res.resource_type).preempt(ctx, lease,
-                                                                res)
+                loader.get(res.resource_type).preempt(
+                    ctx, lease, res, functools.partial(notifier.notify, ctx))
             except Exception:
                 LOG.exception('Preempting for reservation %s failed; its '
                               'start will try again', res.id)
-                continue
-            for notice in notices:
-                notifier.notify(ctx, *notice)
 
 
 def expire_unused(now=None):

@@ -6,17 +6,14 @@ lease status itself. Methods that receive a session run inside the lease's
 database transaction and must not talk to other services; methods that
 receive a context act on Nova/Placement and must be idempotent, because an
 event can be run again after a manager dies half-way. A plugin sends no
-notification: what its owners must be told it returns as ``Notice``s,
-which the manager sends.
+notification itself: where owners must be told something, the manager
+hands it a ``notify(event_type, payload)`` callable.
 """
 
 import abc
 import collections
 
 from promise import exceptions
-
-# A notification for the manager to send on the plugin's behalf.
-Notice = collections.namedtuple('Notice', 'event_type payload')
 
 # What re-homing did to one reservation: moved from old_host_id to
 # new_host_id, flagged (new_host_id None), or cleared (both None).
@@ -84,13 +81,14 @@ class ResourcePlugin(metaclass=abc.ABCMeta):
         """Create what the reservation needs before it starts."""
 
     def on_start(self, ctx, lease, reservation):
-        """Hand the reserved resources to the lease's project. May return
-        [Notice] for the manager to send."""
+        """Hand the reserved resources to the lease's project (after
+        preempt())."""
 
-    def preempt(self, ctx, lease, reservation):
+    def preempt(self, ctx, lease, reservation, notify):
         """Free what the reservation will hold of borrowers (preemptible
-        instances) before it starts. Returns [Notice] of what was done."""
-        return []
+        instances) before it starts, calling ``notify(event_type,
+        payload)`` before each borrower is removed, so that its owner is
+        told even when the removal fails."""
 
     def before_end(self, ctx, lease, reservation):
         """Run the reservation's before-end action."""

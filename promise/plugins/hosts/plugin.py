@@ -167,11 +167,9 @@ class HostPlugin(base.ResourcePlugin):
             reservation.resource_id = str(agg.id)
         return agg
 
-    def preempt(self, ctx, lease, reservation):
-        """Delete preemptible instances borrowing the reserved hosts.
-        Returns an instance.preempted Notice per host freed, for their
-        owners."""
-        notices = []
+    def preempt(self, ctx, lease, reservation, notify):
+        """Delete preemptible instances borrowing the reserved hosts, after
+        telling their owners (instance.preempted)."""
         for host in self._hosts(ctx, reservation):
             servers = self.nova.preemptible_servers_on(
                 host.hypervisor_hostname)
@@ -179,19 +177,15 @@ class HostPlugin(base.ResourcePlugin):
                 continue
             LOG.info('Preempting %d server(s) on %s for reservation %s',
                      len(servers), host.hypervisor_hostname, reservation.id)
-            notices.append(base.Notice('instance.preempted', {
+            notify('instance.preempted', {
                 'servers': servers, 'host': host.hypervisor_hostname,
-                'reservation_id': reservation.id, 'lease_id': lease.id}))
+                'reservation_id': reservation.id, 'lease_id': lease.id})
             self.nova.delete_servers(servers)
-        return notices
 
     def on_start(self, ctx, lease, reservation):
-        # Normally done a grace period before the start already.
-        notices = self.preempt(ctx, lease, reservation)
         agg = self.prepare(ctx, lease, reservation)
         aggregates.hand_over(self.nova, agg.id,
                              self._service_names(ctx, reservation))
-        return notices
 
     def before_end(self, ctx, lease, reservation):
         if reservation.host.before_end != 'snapshot':

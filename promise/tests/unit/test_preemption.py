@@ -6,20 +6,23 @@ from promise.db import api as db
 from promise.db import models
 from promise.manager import leases
 from promise.manager import reclaim
+from promise.notifications import notifier
 from promise.plugins.hosts import plugin as host_plugin
 from promise.tests.unit import base
 
 
 class FakeNova:
 
-    def __init__(self, preemptible):
+    def __init__(self, preemptible, log=None):
         self.preemptible = preemptible
         self.deleted = []
+        self.log = log if log is not None else []
 
     def preemptible_servers_on(self, hostname):
         return list(self.preemptible.get(hostname, []))
 
     def delete_servers(self, ids):
+        self.log.append(('deleted', list(ids)))
         self.deleted.extend(ids)
         for servers in self.preemptible.values():
             for server_id in ids:
@@ -65,3 +68,15 @@ class TestPreemption(base.TestCase):
         later = base.utcnow() + datetime.timedelta(minutes=55)
         reclaim.preempt_upcoming(now=later)
         self.assertEqual(['vm-a', 'vm-b', 'vm-c'], self.nova.deleted)
+
+    def test_owners_are_told_before_their_servers_go(self):
+        def notify(ctx, event_type, payload, **kwargs):
+            if event_type == 'instance.preempted':
+                self.nova.log.append((event_type, list(payload['servers'])))
+
+        self.patch(notifier, 'notify', notify)
+        self.flags(group='manager', preemption_grace=600)
+        self.lease(minutes_ahead=5)
+        reclaim.preempt_upcoming()
+        self.assertEqual([('instance.preempted', ['vm-a', 'vm-b']),
+                          ('deleted', ['vm-a', 'vm-b'])], self.nova.log)
