@@ -8,6 +8,7 @@ flight on it is retried without it.
 """
 
 from oslo_serialization import jsonutils
+from oslo_utils import excutils
 
 from promise.clients import nova as nova_client
 from promise.db import api as db
@@ -93,11 +94,23 @@ class HostInventory:
             host = host_db.get(session, host_id)
             self._check_unallocated(session, host)
             hostname = host.hypervisor_hostname
+            service_name = host.service_name
         servers = self.nova.servers_on(hostname)
         if servers:
             raise exceptions.Conflict(
                 reason='Host %s runs %d server(s).' % (hostname,
                                                        len(servers)))
+        # Out of the free pool before the row goes, so that a Nova failure
+        # leaves both as they were; a refusal below puts the host back.
+        pool = aggregates.freepool(self.nova)
+        self.nova.remove_host(pool.id, service_name)
+        try:
+            self._forget(ctx, host_id)
+        except Exception:
+            with excutils.save_and_reraise_exception():
+                self.nova.add_host(pool.id, service_name)
+
+    def _forget(self, ctx, host_id):
         with db.writer(ctx) as session:
             host = host_db.get(session, host_id, for_update=True)
             # Again under the row lock: a reservation may have taken it
@@ -111,9 +124,6 @@ class HostInventory:
                 session.execute(alloc.__table__.delete().where(
                     alloc.host_id == host.id))
             session.delete(host)
-            service_name = host.service_name
-        pool = aggregates.freepool(self.nova)
-        self.nova.remove_host(pool.id, service_name)
 
     @staticmethod
     def _check_unallocated(session, host):
