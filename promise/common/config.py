@@ -3,7 +3,7 @@
 from oslo_log import log as logging
 
 from promise import conf
-from promise.conf import net_value
+from promise.conf import net_value as net_value_conf
 from promise.conf import opts
 
 CONF = conf.CONF
@@ -17,7 +17,7 @@ def parse_args(argv, default_config_files=None, configure_logging=True):
          version=_version(),
          default_config_files=default_config_files)
     # Refuse to start on settings that would give wrong answers later.
-    net_value.exit_if_invalid(CONF)
+    net_value_conf.exit_if_invalid(CONF)
     if configure_logging:
         logging.setup(CONF, 'promise')
 

@@ -7,7 +7,7 @@ from promise.conf import default
 from promise.conf import grants
 from promise.conf import manager
 from promise.conf import multicloud
-from promise.conf import net_value
+from promise.conf import net_value as net_value_conf
 from promise.conf import notifications
 from promise.conf import nova
 from promise.conf import nova_notifications
@@ -18,7 +18,7 @@ default.register_opts(CONF)
 api.register_opts(CONF)
 manager.register_opts(CONF)
 multicloud.register_opts(CONF)
-net_value.register_opts(CONF)
+net_value_conf.register_opts(CONF)
 grants.register_opts(CONF)
 notifications.register_opts(CONF)
 nova.register_opts(CONF)

@@ -8,13 +8,13 @@ from promise.conf import default
 from promise.conf import grants
 from promise.conf import manager
 from promise.conf import multicloud
-from promise.conf import net_value
+from promise.conf import net_value as net_value_conf
 from promise.conf import notifications
 from promise.conf import nova
 from promise.conf import nova_notifications
 
 _MODULES = (default, api, manager, nova, notifications, multicloud,
-            net_value, grants, nova_notifications)
+            net_value_conf, grants, nova_notifications)
 
 DEFAULT_CONNECTION = 'sqlite:///$state_path/promise.sqlite'
 

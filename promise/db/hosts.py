@@ -13,7 +13,7 @@ from sqlalchemy.orm import attributes as orm_attributes
 from promise.common import dates
 from promise.common import host_views
 from promise.db import models
-from promise.db.models import capacity
+from promise.db.models import capacity as capacity_models
 from promise import exceptions
 
 RESOURCE_TYPE = 'physical:host'
@@ -143,11 +143,11 @@ def out_of_pool(lo, hi):
     change = models.CapacityChange
     return sa.exists().where(
         change.host_id == models.Host.id,
-        sa.or_(sa.and_(change.type == capacity.UNAVAILABLE,
+        sa.or_(sa.and_(change.type == capacity_models.UNAVAILABLE,
                        change.start_date < hi,
                        sa.or_(change.end_date.is_(None),
                               change.end_date > lo)),
-               sa.and_(change.type == capacity.AVAILABLE,
+               sa.and_(change.type == capacity_models.AVAILABLE,
                        change.start_date > lo)))
 
 

@@ -7,12 +7,12 @@ changes a row.
 import sqlalchemy as sa
 
 from promise.common import subscription_views
-from promise.db.models import subscriptions as models
+from promise.db.models import subscriptions as sub_models
 
 
 def get(session, subscription_id):
     """The subscription, or None."""
-    return session.get(models.Subscription, subscription_id)
+    return session.get(sub_models.Subscription, subscription_id)
 
 
 def view(session, subscription_id):
@@ -22,7 +22,7 @@ def view(session, subscription_id):
 def list_(session, project_id=None):
     """Subscriptions oldest first; every project's when ``project_id`` is
     None."""
-    sub = models.Subscription
+    sub = sub_models.Subscription
     stmt = sa.select(sub).order_by(sub.created_at, sub.id)
     if project_id is not None:
         stmt = stmt.where(sub.project_id == project_id)
@@ -31,7 +31,7 @@ def list_(session, project_id=None):
 
 def deliveries(session, subscription_id, limit, status=None):
     """A subscription's deliveries, newest first, at most ``limit``."""
-    d = models.Delivery
+    d = sub_models.Delivery
     stmt = (sa.select(d).where(d.subscription_id == subscription_id)
             .order_by(d.created_at.desc(), d.id).limit(limit))
     if status is not None:

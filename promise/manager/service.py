@@ -21,10 +21,10 @@ from promise.db import subscriptions as subscription_db
 from promise import exceptions
 from promise.manager import capacity
 from promise.manager import events
-from promise.manager import grants
+from promise.manager import grants as grant_manager
 from promise.manager import health
 from promise.manager import hosts
-from promise.manager import leases
+from promise.manager import leases as lease_manager
 from promise.manager import nova_events
 from promise.manager import usage
 from promise.notifications import delivery
@@ -74,12 +74,12 @@ class ManagerEndpoint(metaclass=_Expected):
     # create_subscription answer with their view; update_host_property.
     target = messaging.Target(version='1.2')
 
-    def __init__(self, lease_manager, host_manager, capacity_manager):
-        self._leases = lease_manager
-        self._hosts = host_manager
-        self._capacity = capacity_manager
+    def __init__(self, lease_mgr, host_mgr, capacity_mgr):
+        self._leases = lease_mgr
+        self._hosts = host_mgr
+        self._capacity = capacity_mgr
         self._subscriptions = subscriptions.SubscriptionManager()
-        self._grants = grants.GrantManager()
+        self._grants = grant_manager.GrantManager()
 
     def create_lease(self, ctxt, values, deadline=None):
         return self._leases.create_view(ctxt, values, deadline)
@@ -161,7 +161,7 @@ class ManagerService:
 
     def __init__(self, host=None):
         host = host or CONF.host
-        self.lease_manager = leases.LeaseManager(wake=self._wake)
+        self.lease_manager = lease_manager.LeaseManager(wake=self._wake)
         self.event_loop = events.EventLoop(
             self.lease_manager.run_event, host,
             interval=CONF.manager.event_interval,
@@ -174,7 +174,7 @@ class ManagerService:
             'capacity', CONF.manager.capacity_interval,
             lambda: instance_inventory.refresh_all(context.admin_context()))
         self.delivery_loop = delivery.DeliveryLoop(self.event_loop.owner)
-        self.grant_loop = grants.loop(CONF.nfv.hold_sweep_interval)
+        self.grant_loop = grant_manager.loop(CONF.nfv.hold_sweep_interval)
         self._server = transport.get_server(
             CONF.manager.topic, self.event_loop.owner,
             [ManagerEndpoint(self.lease_manager, hosts.HostManager(),

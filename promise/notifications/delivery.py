@@ -30,7 +30,7 @@ from promise.common import dates
 from promise import conf
 from promise.db import api as db
 from promise.db import claims
-from promise.db.models import subscriptions as models
+from promise.db.models import subscriptions as sub_models
 from promise.notifications import matching
 from promise.notifications import notifier
 from promise.notifications import outbox
@@ -196,8 +196,8 @@ class DeliveryLoop(claims.ClaimLoop):
         """Send one delivery this loop has claimed and record the
         outcome."""
         with db.reader() as session:
-            row = session.get(models.Delivery, delivery_id)
-            sub = (session.get(models.Subscription, row.subscription_id)
+            row = session.get(sub_models.Delivery, delivery_id)
+            sub = (session.get(sub_models.Subscription, row.subscription_id)
                    if row is not None else None)
             if sub is None:
                 LOG.debug('Delivery %s went with its subscription',
@@ -212,13 +212,13 @@ class DeliveryLoop(claims.ClaimLoop):
         code, error = outcome.response_code, outcome.error
         now = dates.utcnow()
         if outcome.ok:
-            status, when = models.DELIVERED, None
+            status, when = sub_models.DELIVERED, None
             LOG.info('Delivered %s %s to subscription %s (HTTP %s)',
                      event_type, delivery_id, sub.id, code)
         else:
             when = (None if outcome.final else
                     retry_at(attempts + 1, created_at, now, self._opts))
-            status = models.PENDING if when else models.FAILED
+            status = sub_models.PENDING if when else sub_models.FAILED
             LOG.warning('Webhook delivery %s of %s to subscription %s '
                         'failed (attempt %d: %s); %s', delivery_id,
                         event_type, sub.id, attempts + 1, error,

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from promise.common import dates
 from promise.db import api as db
-from promise.db.models import subscriptions as models
+from promise.db.models import subscriptions as sub_models
 from promise.db import retry
 from promise.notifications import matching
 
@@ -52,7 +52,7 @@ def body(delivery_id, event_type, payload, now):
 def candidates(session, event_type, payload):
     """Subscriptions that may see the event, in id order (so writers lock
     subscription rows in the same order: no deadlocks)."""
-    sub = models.Subscription
+    sub = sub_models.Subscription
     query = sa.select(sub).order_by(sub.id)
     if event_type == matching.CAPACITY_CHANGE:
         return list(session.scalars(query.where(
@@ -80,10 +80,10 @@ def record_in(session, event_type, payload, now=None):
         if not matching.matches(sub, event_type, payload):
             continue
         delivery_id = uuidutils.generate_uuid()
-        session.add(models.Delivery(
+        session.add(sub_models.Delivery(
             id=delivery_id, subscription_id=sub.id, event_type=event_type,
             body=body(delivery_id, event_type, payload, now),
-            status=models.PENDING, attempts=0, next_attempt_at=now,
+            status=sub_models.PENDING, attempts=0, next_attempt_at=now,
             created_at=now))
         ids.append(delivery_id)
     session.flush()
@@ -114,17 +114,17 @@ def record(event_type, payload, now=None):
 # -- the delivery loop's queries -------------------------------------------
 
 def _due_clause(now):
-    d = models.Delivery
-    return sa.or_(sa.and_(d.status == models.PENDING,
+    d = sub_models.Delivery
+    return sa.or_(sa.and_(d.status == sub_models.PENDING,
                           d.next_attempt_at <= now),
-                  sa.and_(d.status == models.SENDING,
+                  sa.and_(d.status == sub_models.SENDING,
                           d.claimed_until < now))
 
 
 def due(session, now, limit):
     """Ids of deliveries to send now: pending and due, or claimed by a
     manager whose claim ran out."""
-    d = models.Delivery
+    d = sub_models.Delivery
     return list(session.scalars(
         sa.select(d.id).where(_due_clause(now))
         .order_by(d.next_attempt_at, d.created_at).limit(limit)))
@@ -132,9 +132,9 @@ def due(session, now, limit):
 
 def claim(session, delivery_id, owner, now, until):
     """Atomically take a delivery; True only for the one that won."""
-    d = models.Delivery
+    d = sub_models.Delivery
     stmt = (sa.update(d).where(d.id == delivery_id).where(_due_clause(now))
-            .values(status=models.SENDING, claimed_by=owner,
+            .values(status=sub_models.SENDING, claimed_by=owner,
                     claimed_until=until, updated_at=now)
             .execution_options(synchronize_session=False))
     return session.execute(stmt).rowcount == 1
@@ -143,17 +143,17 @@ def claim(session, delivery_id, owner, now, until):
 def finish(session, delivery_id, owner, now, status, next_attempt_at=None,
            response_code=None, error=None):
     """Record an attempt's outcome, unless the claim was taken over."""
-    d = models.Delivery
+    d = sub_models.Delivery
     values = {'status': status, 'attempts': d.attempts + 1,
               'claimed_until': None, 'next_attempt_at': next_attempt_at,
               'last_response_code': response_code,
               'last_error': error[:255] if error else None,
               'updated_at': now}
-    if status == models.DELIVERED:
+    if status == sub_models.DELIVERED:
         values['delivered_at'] = now
     stmt = (sa.update(d)
             .where(d.id == delivery_id, d.claimed_by == owner,
-                   d.status == models.SENDING)
+                   d.status == sub_models.SENDING)
             .values(**values)
             .execution_options(synchronize_session=False))
     return session.execute(stmt).rowcount == 1
@@ -161,17 +161,17 @@ def finish(session, delivery_id, owner, now, status, next_attempt_at=None,
 
 def next_due_time(session):
     """When the earliest pending delivery is due (None: none pending)."""
-    d = models.Delivery
+    d = sub_models.Delivery
     return session.scalar(sa.select(sa.func.min(d.next_attempt_at)).where(
-        d.status == models.PENDING))
+        d.status == sub_models.PENDING))
 
 
 def purge(session, before):
     """Forget delivered and failed deliveries last changed before
     ``before``."""
-    d = models.Delivery
+    d = sub_models.Delivery
     stmt = (sa.delete(d)
-            .where(d.status.in_((models.DELIVERED, models.FAILED)),
+            .where(d.status.in_((sub_models.DELIVERED, sub_models.FAILED)),
                    d.updated_at < before)
             .execution_options(synchronize_session=False))
     return session.execute(stmt).rowcount

@@ -10,7 +10,7 @@ from oslo_utils import uuidutils
 import sqlalchemy as sa
 
 from promise.db import api as db
-from promise.db.models import subscriptions as models
+from promise.db.models import subscriptions as sub_models
 from promise import exceptions
 from promise.notifications import thresholds
 
@@ -21,7 +21,7 @@ class SubscriptionManager:
 
     def create(self, ctx, values):
         threshold = values.get('threshold')
-        sub = models.Subscription(
+        sub = sub_models.Subscription(
             id=uuidutils.generate_uuid(), project_id=ctx.project_id,
             user_id=ctx.user_id,
             all_projects=bool(values.get('all_projects')),
@@ -49,7 +49,7 @@ class SubscriptionManager:
     def delete(self, ctx, subscription_id):
         """Delete a subscription and its deliveries, sent or not."""
         with db.writer(ctx) as session:
-            sub = models.Subscription
+            sub = sub_models.Subscription
             gone = session.execute(
                 sa.delete(sub).where(sub.id == subscription_id)
                 .execution_options(synchronize_session=False)).rowcount

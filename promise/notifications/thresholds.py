@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from promise.common import dates
 from promise.db import api as db
-from promise.db.models import subscriptions as models
+from promise.db.models import subscriptions as sub_models
 from promise.db import retry
 from promise.notifications import matching
 from promise.notifications import outbox
@@ -61,7 +61,7 @@ def payload(sub, value, now):
 def evaluate(now=None):
     """Evaluate every threshold; returns the payloads of the
     capacity.change events that fired (their deliveries are written)."""
-    sub = models.Subscription
+    sub = sub_models.Subscription
     with db.reader() as session:
         if session.scalar(sa.select(sa.func.count(sub.id)).where(
                 sub.threshold_metric.isnot(None))) == 0:

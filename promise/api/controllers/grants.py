@@ -25,7 +25,7 @@ from promise.api import validation
 from promise.db import api as db
 from promise.db import grants as grant_db
 from promise import exceptions
-from promise.policies import grants as rules
+from promise.policies import grants as grant_rules
 
 LOG = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ class GrantsController:
 
     @staticmethod
     def _create():
-        ctx = base.authorize(rules.CREATE)
+        ctx = base.authorize(grant_rules.CREATE)
         body = validation.validate(schema.GRANT_REQUEST,
                                    validation.load_body(pecan.request))
         answer = pecan.request.rpcapi.grant(ctx, body)
@@ -134,7 +134,7 @@ class GrantController:
         ctx = pecan.request.context
         with db.reader() as session:
             row = grant_db.get(session, self.grant_id)
-        base.owned_or_404(ctx, rules.GET, row,
+        base.owned_or_404(ctx, grant_rules.GET, row,
                           exceptions.NotFound(object='Grant',
                                               id=self.grant_id))
         return _json(200, _absolute(jsonutils.loads(row.body)))
@@ -158,12 +158,12 @@ class NotificationsController:
 
     @staticmethod
     def _test():
-        base.authorize(rules.NOTIFY)
+        base.authorize(grant_rules.NOTIFY)
         return webob.Response(status=204, headers={'Version': API_VERSION})
 
     @staticmethod
     def _notify():
-        ctx = base.authorize(rules.NOTIFY)
+        ctx = base.authorize(grant_rules.NOTIFY)
         body = validation.validate(schema.NOTIFICATION,
                                    validation.load_body(pecan.request))
         if body['notificationType'] == (

@@ -17,16 +17,16 @@ import datetime
 import pecan
 
 from promise.api.controllers import base
-from promise.api import dates
+from promise.api import dates as api_dates
 from promise.api.schemas import multicloud as schema
 from promise.api import validation
-from promise.common import dates as common_dates
+from promise.common import dates
 from promise import conf
 from promise.db import api as db
 from promise.engine import net_value
 from promise import exceptions
 from promise.nfv import pricing
-from promise.policies import multicloud as rules
+from promise.policies import multicloud as multicloud_rules
 
 CONF = conf.CONF
 DEFAULT_WINDOW = datetime.timedelta(minutes=1)
@@ -36,7 +36,7 @@ MB_PER_GB = 1024
 def _request(request_schema):
     """(body, cloud owner, cloud region id, start, end) of an authorized,
     valid request: every endpoint checks these first, in this order."""
-    base.authorize(rules.CHECK)
+    base.authorize(multicloud_rules.CHECK)
     body = validation.validate(request_schema,
                                validation.load_body(pecan.request))
     owner, region = _served()
@@ -65,18 +65,18 @@ def _served():
 
 
 def _window(body):
-    now = common_dates.utcnow()
-    start = (dates.parse(body['start_date'], allow_now=True)
+    now = dates.utcnow()
+    start = (api_dates.parse(body['start_date'], allow_now=True)
              if 'start_date' in body else now)
-    end = (dates.parse(body['end_date']) if 'end_date' in body
+    end = (api_dates.parse(body['end_date']) if 'end_date' in body
            else start + DEFAULT_WINDOW)
     if end <= start:
         raise exceptions.InvalidPeriod()
     if end <= now:
         raise exceptions.InvalidInput(
             reason='The window %s to %s is over: Promise answers for '
-                   'now or the future.' % (common_dates.format_date(start),
-                                           common_dates.format_date(end)))
+                   'now or the future.' % (dates.format_date(start),
+                                           dates.format_date(end)))
     days = CONF.multicloud.max_window_days
     if end - start > datetime.timedelta(days=days):
         raise exceptions.InvalidInput(
@@ -175,8 +175,8 @@ class V1Controller:
         steps, zones = _timelines(start, end)
         vim = {'cloud-owner': owner, 'cloud-region-id': region,
                'instance_type': sizes, 'count': count,
-               'start_date': common_dates.format_date(start),
-               'end_date': common_dates.format_date(end)}
+               'start_date': dates.format_date(start),
+               'end_date': dates.format_date(end)}
         vim.update(net_value.net_value(steps, shape, count, weights, cost))
         vim['AZs'] = []
         for name in sorted(zones):

@@ -7,7 +7,7 @@ from alembic import config as alembic_config
 from alembic import migration as alembic_migration
 from alembic import script as alembic_script
 
-from promise.db import api as db_api
+from promise.db import api as db
 
 _SCRIPTS = os.path.join(os.path.dirname(__file__), 'alembic')
 
@@ -23,7 +23,7 @@ def upgrade(revision='head', connection=None):
     if connection is not None:
         command.upgrade(get_config(connection), revision)
         return
-    with db_api.get_engine().begin() as conn:
+    with db.get_engine().begin() as conn:
         command.upgrade(get_config(conn), revision)
 
 
@@ -32,7 +32,7 @@ def current(connection=None):
     if connection is not None:
         return alembic_migration.MigrationContext.configure(
             connection).get_current_revision()
-    with db_api.get_engine().connect() as conn:
+    with db.get_engine().connect() as conn:
         return current(conn)
 
 

@@ -21,7 +21,7 @@ from promise.common import properties
 from promise import conf
 from promise.db import hosts as host_db
 from promise.db import models
-from promise.db.models import capacity
+from promise.db.models import capacity as capacity_models
 from promise import exceptions
 from promise import status
 
@@ -115,7 +115,7 @@ def release_times(session, start, until):
         times.add(moment)
     for (moment,) in session.execute(
             sa.select(change.start_date).distinct().where(
-                change.type == capacity.AVAILABLE,
+                change.type == capacity_models.AVAILABLE,
                 change.start_date > start, change.start_date <= until)):
         times.add(moment)
     return times

@@ -14,7 +14,7 @@ from promise.common import properties
 from promise.db import hosts as host_db
 from promise.db import models
 from promise import exceptions
-from promise.plugins import base
+from promise.plugins import base as plugin_base
 from promise.plugins.hosts import allocation
 from promise import status
 
@@ -44,8 +44,8 @@ def rehome(session, host_id, lo, hi):
         else:
             res.missing_resources = True
             lease.degraded = True
-        outcomes.append(base.Outcome(res.id, lease.id, host_id,
-                                     new_host.id if new_host else None))
+        outcomes.append(plugin_base.Outcome(res.id, lease.id, host_id,
+                                            new_host.id if new_host else None))
     return outcomes
 
 
@@ -97,9 +97,9 @@ def heal(session, now=None):
             if new_host is None:
                 remaining += 1
                 continue
-            outcomes.append(base.Outcome(reservation.id,
-                                         reservation.lease_id,
-                                         held.host_id, new_host.id))
+            outcomes.append(plugin_base.Outcome(reservation.id,
+                                                reservation.lease_id,
+                                                held.host_id, new_host.id))
             held.host_id = new_host.id
             reservation.resources_changed = True
         if remaining or not reservation.host:
@@ -109,6 +109,6 @@ def heal(session, now=None):
         lease.degraded = any(r.missing_resources for r in lease.reservations)
         if not lost_allocations:
             # Its own host came back.
-            outcomes.append(base.Outcome(reservation.id,
-                                         reservation.lease_id, None, None))
+            outcomes.append(plugin_base.Outcome(
+                reservation.id, reservation.lease_id, None, None))
     return outcomes

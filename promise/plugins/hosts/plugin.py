@@ -9,7 +9,7 @@ from promise.common import properties
 from promise.db import api as db
 from promise.db import models
 from promise import exceptions
-from promise.plugins import base
+from promise.plugins import base as plugin_base
 from promise.plugins.hosts import aggregates
 from promise.plugins.hosts import allocation
 from promise.plugins.hosts import capacity
@@ -22,7 +22,7 @@ LOG = logging.getLogger(__name__)
 BEFORE_END_ACTIONS = ('', 'default', 'snapshot')
 
 
-class HostPlugin(base.ResourcePlugin):
+class HostPlugin(plugin_base.ResourcePlugin):
     resource_type = 'physical:host'
     has_capacity = True
     request_schema = schemas.CREATE

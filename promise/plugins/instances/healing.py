@@ -8,7 +8,7 @@ its lease ``degraded``, inside the caller's transaction.
 import sqlalchemy as sa
 
 from promise.db import models
-from promise.plugins import base
+from promise.plugins import base as plugin_base
 from promise import status
 
 
@@ -30,6 +30,6 @@ def flag(session, resource_type, host_id, lo, hi):
             continue
         reservation.missing_resources = True
         reservation.lease.degraded = True
-        outcomes.append(base.Outcome(reservation.id, reservation.lease_id,
-                                     host_id, None))
+        outcomes.append(plugin_base.Outcome(
+            reservation.id, reservation.lease_id, host_id, None))
     return outcomes

@@ -5,7 +5,7 @@ The metadata / extra spec keys are promise.nova.keys, which the Nova
 scheduler filter reads too.
 """
 
-from promise.clients import placement
+from promise.clients import placement as placement_client
 from promise.nova import keys
 
 # Flavor extra spec and aggregate metadata key: the instance reservation a
@@ -46,7 +46,8 @@ def flavor_extra_specs(reservation_id, source_extra_specs=None):
     """
     specs = {k: v for k, v in (source_extra_specs or {}).items()
              if k not in (INSTANCE_RESERVATION, OWNER)}
-    specs['resources:%s' % placement.resource_class(reservation_id)] = '1'
+    rc = placement_client.resource_class(reservation_id)
+    specs['resources:%s' % rc] = '1'
     specs[INSTANCE_RESERVATION] = reservation_id
     return specs
 

@@ -27,7 +27,7 @@ from oslo_serialization import jsonutils
 from promise.clients import nova as nova_client
 from promise.clients import placement as placement_client
 from promise import exceptions
-from promise.plugins import base
+from promise.plugins import base as plugin_base
 from promise.plugins.instances import allocation
 from promise.plugins.instances import capacity
 from promise.plugins.instances import fields
@@ -39,7 +39,7 @@ from promise import status
 
 
 class InstancePlugin(allocation.SlotAllocation, nova_side.NovaSide,
-                     base.ResourcePlugin):
+                     plugin_base.ResourcePlugin):
     resource_type = 'virtual:instance'
     instance_slots = True
     has_capacity = True

@@ -9,7 +9,7 @@ from promise.db import api as db
 from promise.db import models
 from promise import exceptions
 from promise.manager import health
-from promise.manager import leases
+from promise.manager import leases as lease_manager
 from promise.plugins.hosts import plugin as host_plugin
 from promise.tests.unit import base
 from promise.tests.unit import test_offers
@@ -54,7 +54,7 @@ class TestHealth(base.TestCase):
                     service_name='compute%d' % i, vcpus=4, memory_mb=4096,
                     local_gb=10, reservable=True, generation=0))
                 self.nova.set('compute%d' % i)
-        self.manager = leases.LeaseManager()
+        self.manager = lease_manager.LeaseManager()
         self.addCleanup(self.manager.shutdown)
         self.ctx = base.ctx()
         self.t0 = base.minute(base.utcnow()) + datetime.timedelta(days=1)

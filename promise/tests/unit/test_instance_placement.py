@@ -5,7 +5,7 @@ import json
 
 import fixtures
 
-from promise.clients import placement
+from promise.clients import placement as placement_client
 from promise.tests.unit import base
 
 CONFLICT = {'errors': [{'status': 409, 'code': 'placement.concurrent_update',
@@ -47,11 +47,11 @@ class TestPlacementClient(base.TestCase):
 
     def client(self, script):
         self.session = ScriptedSession(script)
-        return placement.PlacementClient(session=self.session)
+        return placement_client.PlacementClient(session=self.session)
 
     def test_resource_class_name(self):
-        self.assertEqual('CUSTOM_RESERVATION_AB_12', placement.resource_class(
-            'ab-12'))
+        self.assertEqual('CUSTOM_RESERVATION_AB_12',
+                         placement_client.resource_class('ab-12'))
 
     def test_capacity_is_total_less_reserved_times_ratio(self):
         inv = {'resource_provider_generation': 3, 'inventories': {
@@ -123,6 +123,6 @@ class TestPlacementClient(base.TestCase):
     def test_errors_are_placement_errors(self):
         client = self.client({('PUT', '/resource_classes/CUSTOM_X'): [
             Response(400, {'errors': [{'detail': 'bad name'}]})]})
-        exc = self.assertRaises(placement.PlacementError,
+        exc = self.assertRaises(placement_client.PlacementError,
                                 client.ensure_resource_class, 'CUSTOM_X')
         self.assertIn('bad name', exc.message)

@@ -573,9 +573,9 @@ class TestFlavorInstance(InstancePluginTestCase):
 class TestSchemas(base.TestCase):
 
     def test_cli_strings_and_affinity_spellings(self):
-        from promise.api.schemas import reservations as schema
+        from promise.api.schemas import reservations as res_schema
         from promise.api import validation
-        body = validation.validate(schema.by_type()['virtual:instance'], {
+        body = validation.validate(res_schema.by_type()['virtual:instance'], {
             'resource_type': 'virtual:instance', 'amount': '2',
             'vcpus': '1', 'memory_mb': '512', 'disk_gb': '',
             'affinity': 'None', 'resource_properties': ''})
@@ -583,22 +583,22 @@ class TestSchemas(base.TestCase):
                                              body['memory_mb'],
                                              body['disk_gb']))
         for value in (True, False, None, 'True', 'False', 'None'):
-            validation.validate(schema.by_type()['virtual:instance'], {
+            validation.validate(res_schema.by_type()['virtual:instance'], {
                 'resource_type': 'virtual:instance', 'amount': 1,
                 'vcpus': 1, 'memory_mb': 1, 'affinity': value})
         self.assertRaises(exceptions.InvalidInput, validation.validate,
-                          schema.by_type()['virtual:instance'], {
+                          res_schema.by_type()['virtual:instance'], {
                               'resource_type': 'virtual:instance',
                               'amount': 1, 'vcpus': 1, 'memory_mb': 1,
                               'affinity': 'sometimes'})
-        body = validation.validate(schema.by_type()['flavor:instance'], {
+        body = validation.validate(res_schema.by_type()['flavor:instance'], {
             'resource_type': 'flavor:instance', 'flavor_id': '42',
             'amount': '3'})
         self.assertEqual(3, body['amount'])
-        body = validation.validate(schema.update(), {
+        body = validation.validate(res_schema.update(), {
             'id': 'r', 'amount': '4', 'affinity': 'False'})
         self.assertEqual(4, body['amount'])
-        validation.validate(schema.update(), {'id': 'r', 'min': '1'})
+        validation.validate(res_schema.update(), {'id': 'r', 'min': '1'})
 
     def test_parse_affinity(self):
         for value, expected in ((True, True), ('True', True),

@@ -19,7 +19,7 @@ from promise.db import api as db
 from promise.db import models
 from promise import exceptions
 from promise.manager import health
-from promise.manager import leases
+from promise.manager import leases as lease_manager
 from promise.manager import nova_events
 from promise.manager import reclaim
 from promise.manager import usage
@@ -333,7 +333,7 @@ class TestHealthByNotification(base.TestCase):
             test_offers.NoNova())})
         with db.writer() as session:
             add_hosts(session)
-        self.manager = leases.LeaseManager()
+        self.manager = lease_manager.LeaseManager()
         self.addCleanup(self.manager.shutdown)
         self.ctx = base.ctx()
         self.t0 = base.minute(base.utcnow()) + datetime.timedelta(days=1)

@@ -4,7 +4,7 @@ import datetime
 
 from promise.db import api as db
 from promise.db import models
-from promise.manager import leases
+from promise.manager import leases as lease_manager
 from promise.manager import reclaim
 from promise.notifications import notifier
 from promise.plugins.hosts import plugin as host_plugin
@@ -44,7 +44,7 @@ class TestPreemption(base.TestCase):
                     id=i, hypervisor_hostname='compute%d' % i,
                     service_name='compute%d' % i, vcpus=4, memory_mb=4096,
                     local_gb=10, reservable=True, generation=0))
-        self.manager = leases.LeaseManager()
+        self.manager = lease_manager.LeaseManager()
         self.addCleanup(self.manager.shutdown)
 
     def lease(self, minutes_ahead):

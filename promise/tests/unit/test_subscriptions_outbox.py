@@ -507,8 +507,8 @@ class TestThresholds(OutboxTestCase):
                     id=i, hypervisor_hostname='compute%d' % i,
                     service_name='compute%d' % i, vcpus=4, memory_mb=4096,
                     local_gb=10, reservable=True, generation=0))
-        from promise.manager import leases
-        self.leases = leases.LeaseManager()
+        from promise.manager import leases as lease_manager
+        self.leases = lease_manager.LeaseManager()
         self.addCleanup(self.leases.shutdown)
 
     def lease(self, count, project='p1'):

@@ -6,15 +6,15 @@ import pecan
 from pecan import rest
 
 from promise.api.controllers import base
-from promise.api import dates
+from promise.api import dates as api_dates
 from promise.api import params
-from promise.common import dates as common_dates
+from promise.common import dates
 from promise.common import properties
 from promise.common import shapes
 from promise.db import api as db
 from promise.engine import capacity
 from promise import exceptions
-from promise.policies import capacity as rules
+from promise.policies import capacity as capacity_rules
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -24,10 +24,10 @@ PARAMS = ('resource_type', 'start_date', 'end_date',
 
 
 def _window(query):
-    now = common_dates.utcnow().replace(second=0, microsecond=0)
-    start = (dates.parse(query['start_date'], allow_now=True)
+    now = dates.utcnow().replace(second=0, microsecond=0)
+    start = (api_dates.parse(query['start_date'], allow_now=True)
              if 'start_date' in query else now)
-    end = (dates.parse(query['end_date']) if 'end_date' in query
+    end = (api_dates.parse(query['end_date']) if 'end_date' in query
            else start + datetime.timedelta(days=DEFAULT_DAYS))
     if end <= start:
         raise exceptions.InvalidPeriod()
@@ -63,7 +63,7 @@ def _steps(steps):
 
     def formatted(moment):
         if moment not in text:
-            text[moment] = common_dates.format_date(moment)
+            text[moment] = dates.format_date(moment)
         return text[moment]
     return [dict(values, start_date=formatted(s), end_date=formatted(e))
             for s, e, values in steps]
@@ -73,7 +73,7 @@ class CapacityController(rest.RestController):
 
     @pecan.expose('json')
     def get_all(self, **query):
-        base.authorize(rules.GET)
+        base.authorize(capacity_rules.GET)
         params.checked(query, PARAMS)
         resource_type = query.get('resource_type', 'physical:host')
         start, end = _window(query)
@@ -83,8 +83,8 @@ class CapacityController(rest.RestController):
                                     'resource_properties')
         shape = _shape(query)
         body = {'resource_type': resource_type,
-                'start_date': common_dates.format_date(start),
-                'end_date': common_dates.format_date(end)}
+                'start_date': dates.format_date(start),
+                'end_date': dates.format_date(end)}
         with db.reader() as session:
             steps, summary = capacity.timeline(session, resource_type, start,
                                                end, hyper, resource, shape)

@@ -9,7 +9,7 @@ from pecan import rest
 import webob
 
 from promise.api.controllers import base
-from promise.api import dates
+from promise.api import dates as api_dates
 from promise.api import params
 from promise.api.schemas import capacity_changes as schema
 from promise.api import validation
@@ -18,14 +18,14 @@ from promise.db import api as db
 from promise.db import capacity_changes as change_db
 from promise.db import hosts as host_db
 from promise import exceptions
-from promise.policies import capacity as rules
+from promise.policies import capacity as capacity_rules
 
 
 class CapacityChangesController(rest.RestController):
 
     @pecan.expose('json')
     def get_all(self, **query):
-        base.authorize(rules.CHANGES_GET)
+        base.authorize(capacity_rules.CHANGES_GET)
         host_id = params.checked(query, ('host_id',)).get('host_id')
         with db.reader() as session:
             if host_id is not None:
@@ -36,17 +36,17 @@ class CapacityChangesController(rest.RestController):
 
     @pecan.expose('json')
     def get_one(self, change_id):
-        base.authorize(rules.CHANGES_GET)
+        base.authorize(capacity_rules.CHANGES_GET)
         with db.reader() as session:
             return {'capacity_change': change_db.view(session, change_id)}
 
     @pecan.expose('json')
     def post(self):
-        ctx = base.authorize(rules.CHANGES_POST)
+        ctx = base.authorize(capacity_rules.CHANGES_POST)
         body = validation.validate(schema.CREATE,
                                    validation.load_body(pecan.request))
-        start = dates.parse(body['start_date'], allow_now=True)
-        end = (dates.parse(body['end_date']) if body.get('end_date')
+        start = api_dates.parse(body['start_date'], allow_now=True)
+        end = (api_dates.parse(body['end_date']) if body.get('end_date')
                else None)
         if body['type'] == 'available' and end is not None:
             raise exceptions.InvalidInput(
@@ -65,7 +65,7 @@ class CapacityChangesController(rest.RestController):
 
     @pecan.expose('json')
     def delete(self, change_id):
-        ctx = base.authorize(rules.CHANGES_DELETE)
+        ctx = base.authorize(capacity_rules.CHANGES_DELETE)
         with db.reader() as session:
             change_db.get(session, change_id)
         pecan.request.rpcapi.delete_capacity_change(ctx, change_id)

@@ -17,7 +17,7 @@ from promise.common import host_views
 from promise.db import api as db
 from promise.db import hosts as host_db
 from promise import exceptions
-from promise.policies import hosts as rules
+from promise.policies import hosts as host_rules
 
 
 def _capabilities(body):
@@ -60,7 +60,7 @@ class AllocationsController(rest.RestController):
 
     @pecan.expose('json')
     def get_all(self, **query):
-        base.authorize(rules.GET_ALLOCATIONS)
+        base.authorize(host_rules.GET_ALLOCATIONS)
         filters = _allocation_filters(query)
         with db.reader() as session:
             rows = host_db.allocations(session, **filters)
@@ -77,7 +77,7 @@ class PropertiesController(rest.RestController):
     def get_all(self, **query):
         # Named keyword parameters make pecan's RestController miss
         # get_all; read them from the query instead.
-        base.authorize(rules.GET_RESOURCE_PROPERTIES)
+        base.authorize(host_rules.GET_RESOURCE_PROPERTIES)
         params.checked(query, ('detail', 'all'))
         detail = params.flag(query.get('detail'), 'detail')
         show_all = params.flag(query.get('all'), 'all')
@@ -97,7 +97,7 @@ class PropertiesController(rest.RestController):
 
     @pecan.expose('json')
     def patch(self, name):
-        ctx = base.authorize(rules.PATCH_RESOURCE_PROPERTIES)
+        ctx = base.authorize(host_rules.PATCH_RESOURCE_PROPERTIES)
         body = validation.validate(schema.PROPERTY_UPDATE,
                                    validation.load_body(pecan.request))
         return {'resource_property': pecan.request.rpcapi.update_host_property(
@@ -110,7 +110,7 @@ class HostsController(rest.RestController):
 
     @pecan.expose('json')
     def get_all(self):
-        base.authorize(rules.GET)
+        base.authorize(host_rules.GET)
         with db.reader() as session:
             return {'hosts': [host_views.host(h)
                               for h in host_db.list_(session)]}
@@ -124,13 +124,13 @@ class HostsController(rest.RestController):
         sub = subpath[0] if subpath else None
         params.single(query)
         if sub is None:
-            base.authorize(rules.GET)
+            base.authorize(host_rules.GET)
             params.only(query, ())
             with db.reader() as session:
                 return {'host': host_db.view(session, host_id)}
         if sub != 'allocation':
             raise exceptions.NotFound(object='Resource', id=sub)
-        base.authorize(rules.GET_ALLOCATIONS)
+        base.authorize(host_rules.GET_ALLOCATIONS)
         filters = _allocation_filters(query)
         with db.reader() as session:
             host = host_db.get(session, host_id)
@@ -139,7 +139,7 @@ class HostsController(rest.RestController):
 
     @pecan.expose('json')
     def post(self):
-        ctx = base.authorize(rules.POST)
+        ctx = base.authorize(host_rules.POST)
         body = validation.validate(schema.CREATE,
                                    validation.load_body(pecan.request))
         name = str(body.pop('name'))
@@ -150,7 +150,7 @@ class HostsController(rest.RestController):
 
     @pecan.expose('json')
     def put(self, host_id):
-        ctx = base.authorize(rules.PUT)
+        ctx = base.authorize(host_rules.PUT)
         body = validation.validate(schema.UPDATE,
                                    validation.load_body(pecan.request))
         with db.reader() as session:
@@ -161,7 +161,7 @@ class HostsController(rest.RestController):
 
     @pecan.expose('json')
     def delete(self, host_id):
-        ctx = base.authorize(rules.DELETE)
+        ctx = base.authorize(host_rules.DELETE)
         with db.reader() as session:
             host = host_db.get(session, host_id)
         pecan.request.rpcapi.delete_host(ctx, host.id)

@@ -7,17 +7,17 @@ from pecan import rest
 import webob
 
 from promise.api.controllers import base
-from promise.api import dates
+from promise.api import dates as api_dates
 from promise.api import params
-from promise.api.schemas import leases as schema
+from promise.api.schemas import leases as lease_schema
 from promise.api.schemas import reservations as res_schema
 from promise.api import validation
-from promise.common import dates as common_dates
+from promise.common import dates
 from promise.common import views
 from promise.db import api as db
 from promise.db import leases as lease_db
 from promise import exceptions
-from promise.policies import leases as rules
+from promise.policies import leases as lease_rules
 
 LIST_FILTERS = ('status', 'name')
 
@@ -59,14 +59,14 @@ class LeasesController(rest.RestController):
 
     @pecan.expose('json')
     def check(self):
-        ctx = base.authorize(rules.CHECK)
-        body = validation.validate(schema.CREATE,
+        ctx = base.authorize(lease_rules.CHECK)
+        body = validation.validate(lease_schema.CREATE,
                                    validation.load_body(pecan.request))
         return pecan.request.rpcapi.check_lease(ctx, _typed_create(body))
 
     @pecan.expose('json')
     def get_all(self, **query):
-        ctx = base.authorize(rules.GET)
+        ctx = base.authorize(lease_rules.GET)
         page = params.list_params(query, LIST_FILTERS,
                                   lease_db.SORT_KEYS)
         project_id = params.project_scope(ctx, query)
@@ -80,15 +80,15 @@ class LeasesController(rest.RestController):
     @pecan.expose('json')
     def get_one(self, lease_id):
         ctx = pecan.request.context
-        lease = _lease_or_404(ctx, rules.GET, lease_id)
+        lease = _lease_or_404(ctx, lease_rules.GET, lease_id)
         return {'lease': views.lease(lease)}
 
     @pecan.expose('json')
     def post(self, lease_id=None):
         if lease_id is not None:
             base.abort_not_allowed('GET, PUT, DELETE')
-        ctx = base.authorize(rules.POST)
-        body = validation.validate(schema.CREATE,
+        ctx = base.authorize(lease_rules.POST)
+        body = validation.validate(lease_schema.CREATE,
                                    validation.load_body(pecan.request))
         values = _typed_create(body)
         answer = pecan.request.rpcapi.create_lease(ctx, values)
@@ -100,8 +100,8 @@ class LeasesController(rest.RestController):
         if lease_id is None:
             base.abort_not_allowed('GET, POST')
         ctx = pecan.request.context
-        lease = _lease_or_404(ctx, rules.PUT, lease_id)
-        body = validation.validate(schema.UPDATE,
+        lease = _lease_or_404(ctx, lease_rules.PUT, lease_id)
+        body = validation.validate(lease_schema.UPDATE,
                                    validation.load_body(pecan.request))
         values = _typed_update(body)
         answer = pecan.request.rpcapi.update_lease(ctx, lease.id, values)
@@ -112,19 +112,19 @@ class LeasesController(rest.RestController):
         if lease_id is None:
             base.abort_not_allowed('GET, POST')
         ctx = pecan.request.context
-        lease = _lease_or_404(ctx, rules.DELETE, lease_id)
+        lease = _lease_or_404(ctx, lease_rules.DELETE, lease_id)
         pecan.request.rpcapi.delete_lease(ctx, lease.id)
         return webob.Response(status=204)
 
 
 def _typed_create(body):
-    now = common_dates.utcnow()
-    start = dates.parse(body.get('start_date', common_dates.NOW),
-                        allow_now=True)
+    now = dates.utcnow()
+    start = api_dates.parse(body.get('start_date', dates.NOW),
+                            allow_now=True)
     if start < now.replace(second=0, microsecond=0):
         raise exceptions.InvalidInput(
             reason='Start date must be later than current date.')
-    end = dates.parse(body['end_date'])
+    end = api_dates.parse(body['end_date'])
     if end <= start:
         raise exceptions.InvalidPeriod()
     before_end = body.get('before_end_date')
@@ -132,7 +132,7 @@ def _typed_create(body):
         'name': body['name'],
         'start_date': start,
         'end_date': end,
-        'before_end_date': (dates.parse(before_end)
+        'before_end_date': (api_dates.parse(before_end)
                             if before_end else None),
         'reservations': [_typed_reservation(r)
                          for r in body.get('reservations', [])],
@@ -154,13 +154,13 @@ def _typed_update(body):
     if 'name' in body:
         values['name'] = body['name']
     if 'start_date' in body:
-        values['start_date'] = dates.parse(body['start_date'],
-                                           allow_now=True)
+        values['start_date'] = api_dates.parse(body['start_date'],
+                                               allow_now=True)
     if 'end_date' in body:
         # "now" on update ends the lease now.
-        values['end_date'] = dates.parse(body['end_date'], allow_now=True)
+        values['end_date'] = api_dates.parse(body['end_date'], allow_now=True)
     if body.get('before_end_date'):
-        values['before_end_date'] = dates.parse(body['before_end_date'])
+        values['before_end_date'] = api_dates.parse(body['before_end_date'])
     if 'reservations' in body:
         values['reservations'] = [
             validation.validate(res_schema.update(), r)

@@ -19,21 +19,21 @@ from promise.api.schemas import reservations as res_schema
 from promise.api.schemas import subscriptions as schema
 from promise.api import validation
 from promise.common import dates
-from promise.common import subscription_views as views
+from promise.common import subscription_views
 from promise import conf
 from promise.db import api as db
 from promise.db import leases as lease_db
-from promise.db.models import subscriptions as models
+from promise.db.models import subscriptions as sub_models
 from promise.db import subscriptions as subscription_db
 from promise import exceptions
 from promise.notifications import matching
 from promise.policies import leases as lease_rules
-from promise.policies import subscriptions as rules
+from promise.policies import subscriptions as subscription_rules
 from promise import policy
 
 CONF = conf.CONF
-DELIVERY_STATUSES = (models.PENDING, models.SENDING, models.DELIVERED,
-                     models.FAILED)
+DELIVERY_STATUSES = (sub_models.PENDING, sub_models.SENDING,
+                     sub_models.DELIVERED, sub_models.FAILED)
 
 
 def delivery_view(row):
@@ -43,7 +43,7 @@ def delivery_view(row):
             'response_code': row.last_response_code,
             'error': row.last_error,
             'next_attempt_at': (dates.format_date(row.next_attempt_at)
-                                if row.status == models.PENDING else None),
+                                if row.status == sub_models.PENDING else None),
             'delivered_at': dates.format_date(row.delivered_at),
             'created_at': dates.format_date(row.created_at),
             'updated_at': dates.format_date(row.updated_at)}
@@ -64,25 +64,27 @@ class SubscriptionsController(rest.RestController):
 
     @pecan.expose('json')
     def get_all(self, **query):
-        ctx = base.authorize(rules.GET)
+        ctx = base.authorize(subscription_rules.GET)
         params.only(query, ('project_id', 'all_projects'))
         project_id = params.project_scope(ctx, query)
         with db.reader() as session:
             return {'subscriptions': [
-                views.subscription(s)
+                subscription_views.subscription(s)
                 for s in subscription_db.list_(session, project_id)]}
 
     @pecan.expose('json')
     def get_one(self, subscription_id):
         ctx = pecan.request.context
-        sub = _subscription_or_404(ctx, rules.GET, subscription_id)
-        return {'subscription': views.subscription(sub)}
+        sub = _subscription_or_404(ctx, subscription_rules.GET,
+                                   subscription_id)
+        return {'subscription': subscription_views.subscription(sub)}
 
     @pecan.expose('json')
     def deliveries(self, subscription_id, **query):
         """GET /v1/subscriptions/{id}/deliveries, newest first."""
         ctx = pecan.request.context
-        sub = _subscription_or_404(ctx, rules.GET, subscription_id)
+        sub = _subscription_or_404(ctx, subscription_rules.GET,
+                                   subscription_id)
         params.only(query, ('limit', 'status'))
         limit = params.limit(query.get('limit'))
         status = query.get('status')
@@ -97,7 +99,7 @@ class SubscriptionsController(rest.RestController):
 
     @pecan.expose('json')
     def post(self):
-        ctx = base.authorize(rules.POST)
+        ctx = base.authorize(subscription_rules.POST)
         body = validation.validate(schema.CREATE,
                                    validation.load_body(pecan.request))
         values = _typed_create(ctx, body)
@@ -108,7 +110,8 @@ class SubscriptionsController(rest.RestController):
     @pecan.expose('json')
     def delete(self, subscription_id):
         ctx = pecan.request.context
-        sub = _subscription_or_404(ctx, rules.DELETE, subscription_id)
+        sub = _subscription_or_404(ctx, subscription_rules.DELETE,
+                                   subscription_id)
         pecan.request.rpcapi.delete_subscription(ctx, sub.id)
         return webob.Response(status=204)
 
@@ -119,7 +122,8 @@ def _render(answer):
     if isinstance(answer, dict):
         return answer
     with db.reader() as session:
-        return views.subscription(subscription_db.get(session, answer))
+        return subscription_views.subscription(
+            subscription_db.get(session, answer))
 
 
 def _typed_create(ctx, body):
@@ -142,7 +146,7 @@ def _typed_create(ctx, body):
                      'resource_type': threshold.get('resource_type')}
     all_projects = bool(body.get('all_projects'))
     if all_projects:
-        base.authorize(rules.ALL_PROJECTS)
+        base.authorize(subscription_rules.ALL_PROJECTS)
     resource_type = body.get('resource_type')
     if resource_type and resource_type not in res_schema.by_type():
         raise exceptions.InvalidInput(

@@ -8,8 +8,8 @@ target_metadata = models.Base.metadata
 def run_migrations_online():
     connection = context.config.attributes.get('connection')
     if connection is None:
-        from promise.db import api as db_api
-        with db_api.get_engine().begin() as conn:
+        from promise.db import api as db
+        with db.get_engine().begin() as conn:
             _run(conn)
     else:
         _run(connection)
