@@ -36,8 +36,11 @@ class Subscription(TimestampMixin, Base):
     lease_id = sa.Column(sa.String(36))
     resource_type = sa.Column(sa.String(66))
     url = sa.Column(sa.String(2048), nullable=False)
-    # Key of the X-Promise-Signature HMAC; never shown back.
+    # Key of the webhook signatures; never shown back. Stored in
+    # secret_encrypted (a Fernet token, notifications/signing.py) when
+    # [notifications] secret_encryption_keys is set, else here as it came.
     secret = sa.Column(sa.String(255))
+    secret_encrypted = sa.Column(sa.String(1024))
     threshold_metric = sa.Column(sa.String(32))
     threshold_op = sa.Column(sa.String(2))
     threshold_value = sa.Column(sa.Integer)
