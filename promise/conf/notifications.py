@@ -9,14 +9,22 @@ opts = [
                     'when it records new ones).'),
     cfg.IntOpt('delivery_workers', default=4, min=1,
                help='Webhooks one promise-manager sends at the same time.'),
+    cfg.IntOpt('delivery_workers_per_project', default=2, min=1,
+               help='Webhooks of one project (the subscription\'s) that '
+                    'one promise-manager sends at the same time, so that '
+                    'slow receivers of one project cannot take every '
+                    'sender; its further due deliveries wait for a free '
+                    'one of its own.'),
     cfg.IntOpt('delivery_claim_timeout', default=60, min=5,
                help='Seconds a manager holds a delivery it is sending; '
                     'a claim of a manager that died is taken over after '
                     'it expires. Always at least three times '
                     'webhook_timeout.'),
     cfg.FloatOpt('webhook_timeout', default=10, min=0.1,
-                 help='Seconds to wait for a webhook receiver to accept a '
-                      'connection, and then for each part of its answer.'),
+                 help='Seconds one delivery attempt may take in total: '
+                      'resolving, connecting, sending and reading the '
+                      'whole answer. An attempt cut at this time failed '
+                      'and is retried later like any other failure.'),
     cfg.IntOpt('retry_initial_delay', default=10, min=1,
                help='Seconds before the first retry of a failed delivery; '
                     'each further retry waits twice as long.'),
@@ -32,14 +40,30 @@ opts = [
                     'thresholds besides the ones after each lease and '
                     'capacity change (planned downtimes begin without '
                     'one); 0 disables them.'),
-    cfg.ListOpt('webhook_denied_networks',
-                default=['127.0.0.0/8', '::1/128', '0.0.0.0/8',
-                         '169.254.0.0/16', 'fe80::/10'],
-                help='Networks webhooks are never sent to (CIDRs), so '
-                     'that a subscription cannot make promise-manager '
-                     'call services on its own host or a metadata '
-                     'service. A URL whose host is or resolves to such an '
-                     'address is refused by the API or fails at once.'),
+    cfg.ListOpt('webhook_denied_networks', default=[],
+                help='Networks (CIDRs) webhooks are never sent to, besides '
+                     'the addresses that are not global (loopback, "this '
+                     'host", private, shared, link-local, unique-local, '
+                     'multicast, documentation and reserved ranges of both '
+                     'families, and IPv6 addresses embedding such an IPv4 '
+                     'one), which are always refused unless '
+                     'webhook_allowed_networks opens them. A URL whose '
+                     'host is or resolves to such an address is refused '
+                     'by the API and again at each send. Wins over '
+                     'webhook_allowed_networks.'),
+    cfg.ListOpt('webhook_allowed_networks', default=[],
+                help='Networks (CIDRs) of addresses that are not global '
+                     'that webhooks may still be sent to, e.g. an '
+                     'internal receiver. Keep them narrow; /0 is ignored '
+                     'and 0.0.0.0 and :: are never allowed.'),
+    cfg.ListOpt('secret_encryption_keys', default=[], secret=True,
+                help='Fernet keys (cryptography.fernet.Fernet.'
+                     'generate_key()) webhook secrets are stored '
+                     'encrypted with: the first encrypts, any decrypts '
+                     '(put a new key first to rotate, keep the old ones '
+                     'while rows use them). The same list on every '
+                     'promise-manager. Unset: secrets are stored '
+                     'unencrypted and the manager warns at start.'),
     cfg.IntOpt('retention_days', default=7, min=0,
                help='Days delivered and failed deliveries are kept '
                     '(0: for good).'),

@@ -1,54 +1,58 @@
 """The webhook delivery loop that runs in every promise-manager (a claim
 loop, see db/claims).
 
-Each loop claims due outbox rows, only as many as it has free senders, so
-a claim never waits in a queue: a row is sent by one manager at a time,
-and a claim of a manager that died expires and is taken over.
-A delivery is an HTTP POST of the stored body, signed with the
-subscription's secret; a 2xx answer marks it delivered, anything else
-schedules a retry with exponential backoff until max_attempts or max_age
-mark it failed.
+Each loop claims due outbox rows, only as many as it has free senders
+and at most ``delivery_workers_per_project`` of one project, so a claim
+never waits in a queue and one project's slow receivers leave senders to
+the others: a row is sent by one manager at a time, and a claim of a
+manager that died expires and is taken over.
+A delivery is an HTTP POST of the stored body (notifications/sender:
+resolved once, to checked addresses only, bounded in total time), signed
+anew at each attempt (notifications/signing); a 2xx answer marks it
+delivered, anything else schedules a retry with exponential backoff until
+max_attempts or max_age mark it failed.
+
+What the deliveries API shows of a failure is one of two stable messages:
+status codes, connection errors and addresses would make the service a
+port scanner. The detail is in this log, with the delivery id.
 
 Delivery is at least once: a manager killed after the receiver answered
 but before it recorded the answer leaves a claim that another manager
-takes over and sends again. The body's ``id`` (also in
+takes over and sends again. The body's ``id`` (also webhook-id and
 X-Promise-Delivery) is what receivers deduplicate on.
 """
 
 import collections
 import datetime
-import hashlib
-import hmac
-import socket
+import threading
 import time
-import urllib.parse
 
 from oslo_log import log as logging
-import requests
 
 from promise.common import dates
 from promise import conf
 from promise.db import api as db
 from promise.db import claims
 from promise.db.models import subscriptions as sub_models
-from promise.notifications import matching
 from promise.notifications import notifier
 from promise.notifications import outbox
+from promise.notifications import sender
+from promise.notifications import signing
 from promise import version
 
 CONF = conf.CONF
 LOG = logging.getLogger(__name__)
 
-SIGNATURE_HEADER = 'X-Promise-Signature'
 BATCH = 100
 PURGE_INTERVAL = 3600
 
-
-def sign(secret, body):
-    """``sha256=<hex HMAC-SHA256 of the body bytes>``."""
-    if isinstance(secret, str):
-        secret = secret.encode('utf-8')
-    return 'sha256=' + hmac.new(secret, body, hashlib.sha256).hexdigest()
+# The only failure texts the deliveries API shows.
+NOT_ACCEPTED = ('The receiver did not accept the delivery in time (no 2xx '
+                'answer); it is retried.')
+REFUSED = ('The URL leads to an address webhooks are not sent to '
+           '([notifications] webhook_allowed_networks).')
+UNSIGNABLE = ('The subscription\'s secret cannot be read with the '
+              'configured [notifications] secret_encryption_keys.')
 
 
 def backoff(attempts, initial, maximum):
@@ -70,68 +74,43 @@ def retry_at(attempts, created_at, now, opts=None):
     return when
 
 
-def _describe(exc):
-    """The error without urllib3's wrapping (MaxRetryError and so on)."""
-    inner = exc.args[0] if exc.args else exc
-    inner = getattr(inner, 'reason', inner)
-    return '%s: %s' % (type(exc).__name__, inner)
-
-
 def _user_agent():
     return 'promise/%s' % version.version_info.version_string()
 
 
-# final: no point in trying again.
-Outcome = collections.namedtuple('Outcome', 'ok response_code error final')
-
-
-def denied_destination(url, networks):
-    """The address ``url``'s host resolves to that is in ``networks``, or
-    None (also when it does not resolve: the POST reports that)."""
-    if not networks:
-        return None
-    parts = urllib.parse.urlsplit(url)
-    port = parts.port or (443 if parts.scheme == 'https' else 80)
-    try:
-        infos = socket.getaddrinfo(parts.hostname, port,
-                                   proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError):
-        return None
-    return matching.denied_address([info[4][0] for info in infos],
-                                   networks)
+# ok: 2xx; response_code: shown only for a delivery; error: one of the
+# stable texts above; final: no point in trying again; detail: for the log.
+Outcome = collections.namedtuple('Outcome',
+                                 'ok response_code error final detail')
 
 
 def post(url, secret, body, delivery_id, event_type, timeout,
-         denied_networks=()):
-    """POST the body (redirects are not followed); returns an Outcome."""
-    denied = denied_destination(url, denied_networks)
-    if denied is not None:
-        return Outcome(False, None, 'The URL leads to %s, in '
-                       '[notifications] webhook_denied_networks' % denied,
-                       True)
+         allowed_networks=(), denied_networks=(), resolver=None, now=None):
+    """One attempt; returns an Outcome."""
     data = body.encode('utf-8')
     headers = {'Content-Type': 'application/json',
                'User-Agent': _user_agent(),
                'X-Promise-Delivery': delivery_id,
                'X-Promise-Event': event_type}
-    if secret:
-        headers[SIGNATURE_HEADER] = sign(secret, data)
-    try:
-        resp = requests.post(url, data=data, headers=headers,
-                             timeout=(timeout, timeout),
-                             allow_redirects=False, stream=True)
-    except requests.RequestException as exc:
-        return Outcome(False, None, _describe(exc), False)
-    resp.close()
-    if 200 <= resp.status_code < 300:
-        return Outcome(True, resp.status_code, None, False)
-    return Outcome(False, resp.status_code, 'HTTP %d' % resp.status_code,
-                   False)
+    # Signed at the attempt's own time, so that a retry carries a fresh
+    # timestamp and receivers can refuse old messages.
+    headers.update(signing.headers(secret, delivery_id,
+                                   int(now if now is not None
+                                       else time.time()), data))
+    result = sender.post(url, data, headers, timeout, allowed_networks,
+                         denied_networks, resolver=resolver)
+    if result.ok:
+        return Outcome(True, result.status, None, False, result.detail)
+    if result.refused:
+        return Outcome(False, None, REFUSED, True, result.detail)
+    return Outcome(False, None, NOT_ACCEPTED, False, result.detail)
 
 
 class DeliveryLoop(claims.ClaimLoop):
 
     what = 'webhook deliveries'
+    #: (host, port) -> [(family, sockaddr)]; tests give a stub.
+    resolver = None
 
     def __init__(self, owner, opts=None):
         self._opts = opts or CONF.notifications
@@ -141,6 +120,12 @@ class DeliveryLoop(claims.ClaimLoop):
                          bounded=True)
         self._next_thresholds = 0
         self._next_purge = 0
+        # Sends in flight per project, and whether a scan left due rows
+        # of a project at its cap (then the loop waits for a sender to
+        # finish, which wakes it, instead of scanning again at once).
+        self._busy = collections.Counter()
+        self._busy_lock = threading.Lock()
+        self._deferred = False
 
     @property
     def interval(self):
@@ -148,12 +133,15 @@ class DeliveryLoop(claims.ClaimLoop):
 
     @property
     def claim_timeout(self):
-        # Longer than a send can take, so a live claim never expires.
+        # Longer than a send can take (webhook_timeout bounds its total),
+        # so a live claim never expires and a cut attempt is recorded as
+        # a failure and retried later, not re-claimed and sent at once.
         return datetime.timedelta(seconds=max(
             self._opts.delivery_claim_timeout,
             3 * self._opts.webhook_timeout + 5))
 
     def start(self):
+        signing.check_keys(self._opts)
         outbox.add_waker(self.wake)
         super().start()
 
@@ -177,20 +165,62 @@ class DeliveryLoop(claims.ClaimLoop):
                 LOG.info('Forgot %d delivered or failed webhook '
                          'deliveries older than %d days', gone, days)
 
+    # -- per-project senders ------------------------------------------------
+
+    def _saturated(self):
+        cap = self._opts.delivery_workers_per_project
+        with self._busy_lock:
+            return {p for p, n in self._busy.items() if n >= cap}
+
     def next_due(self, session, now):
-        return outbox.next_due_time(session)
+        upcoming = outbox.next_due_time(session)
+        if self._deferred and upcoming is not None and upcoming <= now:
+            # Only rows of projects at their cap are due: a finishing
+            # sender wakes the loop, new deliveries too.
+            return None
+        return upcoming
 
     def due(self, session, now):
-        return outbox.due(session, now, BATCH)
+        saturated = self._saturated()
+        rows = outbox.due(session, now, BATCH, skip_projects=saturated)
+        self._deferred = bool(saturated)
+        return rows
 
-    def claim(self, session, delivery_id, now, until):
-        return outbox.claim(session, delivery_id, self.owner, now, until)
+    def item_id(self, item):
+        return item[0]
 
-    def handle(self, delivery_id):
+    def claim(self, session, item, now, until):
+        delivery_id, project_id = item
+        cap = self._opts.delivery_workers_per_project
+        with self._busy_lock:
+            if self._busy[project_id] >= cap:
+                self._deferred = True
+                return False
+            self._busy[project_id] += 1
+        won = False
+        try:
+            won = outbox.claim(session, delivery_id, self.owner, now, until)
+        finally:
+            if not won:
+                self._done(project_id)
+        return won
+
+    def _done(self, project_id):
+        with self._busy_lock:
+            self._busy[project_id] -= 1
+            if self._busy[project_id] <= 0:
+                del self._busy[project_id]
+
+    def handle(self, item):
+        delivery_id, project_id = item
         try:
             self.send(delivery_id)
         except Exception:
             LOG.exception('Sending webhook delivery %s failed', delivery_id)
+        finally:
+            self._done(project_id)
+
+    # -- one attempt ----------------------------------------------------------
 
     def send(self, delivery_id):
         """Send one delivery this loop has claimed and record the
@@ -203,30 +233,38 @@ class DeliveryLoop(claims.ClaimLoop):
                 LOG.debug('Delivery %s went with its subscription',
                           delivery_id)
                 return
-            url, secret = sub.url, sub.secret
+            url, sub_id = sub.url, sub.id
+            plain, encrypted = sub.secret, sub.secret_encrypted
             body, event_type = row.body, row.event_type
             attempts, created_at = row.attempts, row.created_at
-        outcome = post(url, secret, body, delivery_id, event_type,
-                       self._opts.webhook_timeout,
-                       self._opts.webhook_denied_networks)
-        code, error = outcome.response_code, outcome.error
+        try:
+            secret = signing.unseal(plain, encrypted, self._opts)
+        except signing.SecretUnreadable as exc:
+            outcome = Outcome(False, None, UNSIGNABLE, False, str(exc))
+        else:
+            outcome = post(url, secret, body, delivery_id, event_type,
+                           self._opts.webhook_timeout,
+                           self._opts.webhook_allowed_networks,
+                           self._opts.webhook_denied_networks,
+                           resolver=self.resolver)
         now = dates.utcnow()
         if outcome.ok:
             status, when = sub_models.DELIVERED, None
-            LOG.info('Delivered %s %s to subscription %s (HTTP %s)',
-                     event_type, delivery_id, sub.id, code)
+            LOG.info('Delivered %s %s to subscription %s (%s)',
+                     event_type, delivery_id, sub_id, outcome.detail)
         else:
             when = (None if outcome.final else
                     retry_at(attempts + 1, created_at, now, self._opts))
             status = sub_models.PENDING if when else sub_models.FAILED
             LOG.warning('Webhook delivery %s of %s to subscription %s '
                         'failed (attempt %d: %s); %s', delivery_id,
-                        event_type, sub.id, attempts + 1, error,
+                        event_type, sub_id, attempts + 1, outcome.detail,
                         'retrying at %s' % when if when else 'giving up')
         with db.writer() as session:
             if not outbox.finish(session, delivery_id, self.owner, now,
                                  status, next_attempt_at=when,
-                                 response_code=code, error=error):
+                                 response_code=outcome.response_code,
+                                 error=outcome.error):
                 LOG.warning('Delivery %s was taken over by another manager '
                             'or deleted before it finished here',
                             delivery_id)

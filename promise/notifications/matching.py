@@ -1,7 +1,4 @@
-"""Which events a subscription sees, and where webhooks may not go.
-Pure functions: no I/O."""
-
-import ipaddress
+"""Which events a subscription sees. Pure functions: no I/O."""
 
 EVENT_TYPES = (
     'lease.create',
@@ -64,20 +61,3 @@ def matches(sub, event_type, payload):
             sub.resource_type not in resource_types(payload)):
         return False
     return True
-
-
-def denied_address(addresses, networks):
-    """The first of ``addresses`` (IP strings) inside one of ``networks``
-    (CIDR strings), or None."""
-    nets = [ipaddress.ip_network(n.strip(), strict=False)
-            for n in networks if n.strip()]
-    for address in addresses:
-        try:
-            ip = ipaddress.ip_address(address.split('%', 1)[0])
-        except ValueError:
-            continue
-        if getattr(ip, 'ipv4_mapped', None) is not None:
-            ip = ip.ipv4_mapped
-        if any(ip.version == net.version and ip in net for net in nets):
-            return address
-    return None

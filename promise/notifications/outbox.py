@@ -121,13 +121,19 @@ def _due_clause(now):
                           d.claimed_until < now))
 
 
-def due(session, now, limit):
-    """Ids of deliveries to send now: pending and due, or claimed by a
-    manager whose claim ran out."""
+def due(session, now, limit, skip_projects=()):
+    """(id, project id) of deliveries to send now: pending and due, or
+    claimed by a manager whose claim ran out; none of ``skip_projects``
+    (the subscriptions' projects), so their backlog hides no other's."""
     d = sub_models.Delivery
-    return list(session.scalars(
-        sa.select(d.id).where(_due_clause(now))
-        .order_by(d.next_attempt_at, d.created_at).limit(limit)))
+    sub = sub_models.Subscription
+    query = (sa.select(d.id, sub.project_id)
+             .join(sub, sub.id == d.subscription_id)
+             .where(_due_clause(now)))
+    if skip_projects:
+        query = query.where(sub.project_id.notin_(sorted(skip_projects)))
+    return [tuple(row) for row in session.execute(
+        query.order_by(d.next_attempt_at, d.created_at).limit(limit))]
 
 
 def claim(session, delivery_id, owner, now, until):

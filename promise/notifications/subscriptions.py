@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from promise.db import api as db
 from promise.db.models import subscriptions as sub_models
 from promise import exceptions
+from promise.notifications import signing
 from promise.notifications import thresholds
 
 LOG = logging.getLogger(__name__)
@@ -28,7 +29,9 @@ class SubscriptionManager:
             event_types=jsonutils.dumps(list(values['event_types'])),
             lease_id=values.get('lease_id'),
             resource_type=values.get('resource_type'),
-            url=values['url'], secret=values.get('secret'))
+            url=values['url'])
+        # At rest only encrypted when a key is configured (signing.py).
+        sub.secret, sub.secret_encrypted = signing.seal(values.get('secret'))
         with db.writer(ctx) as session:
             if threshold:
                 sub.threshold_metric = threshold['metric']

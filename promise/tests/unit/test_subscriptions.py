@@ -3,12 +3,15 @@ from a lease change to a signed webhook at a 127.0.0.1 receiver."""
 
 import json
 
+import fixtures
 from oslo_serialization import jsonutils
 import webob
 
 from promise.db import api as db
 from promise.db import models
 from promise.db.models import subscriptions as sub_models
+from promise.notifications import addresses
+from promise.notifications import delivery
 from promise.tests.unit import base
 from promise.tests.unit import test_subscriptions_outbox as outbox_tests
 
@@ -19,10 +22,11 @@ class SubscriptionsAPITestCase(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        # The test receiver listens on 127.0.0.1.
+        # The test receiver listens on 127.0.0.2, the only address
+        # opened.
         self.flags(group='notifications', delivery_interval=1,
                    retry_initial_delay=1, threshold_interval=0,
-                   webhook_denied_networks=[])
+                   webhook_allowed_networks=outbox_tests.ALLOWED)
         self.api = self.useFixture(base.APIFixture(self.conf_fixture))
         self.receiver = outbox_tests.Receiver().start()
         self.addCleanup(self.receiver.stop)
@@ -151,16 +155,60 @@ class TestSubscriptionsAPI(SubscriptionsAPITestCase):
         code, answer = self.call('GET', '/subscriptions')
         self.assertEqual([], answer['subscriptions'])
 
-    def test_loopback_and_metadata_urls_are_refused_by_default(self):
-        self.conf.clear_override('webhook_denied_networks',
-                                 group='notifications')
-        for url in ('http://127.0.0.1:8774/', 'http://localhost/',
-                    'http://169.254.169.254/latest', 'https://[::1]/',
-                    'http://[::ffff:127.0.0.1]/'):
+    def test_non_global_urls_are_refused(self):
+        # Names resolve through a stub: no DNS query leaves the machine.
+        names = {'hooks.test': '192.0.2.10', 'public.test': '8.8.8.8',
+                 'mixed.test': '8.8.4.4 10.0.0.1'}
+
+        def resolver(host, port):
+            if host in names:
+                return [(2, (a, port)) for a in names[host].split()]
+            return real(host, port)
+        real = addresses.resolve
+        self.useFixture(fixtures.MockPatchObject(addresses, 'resolve',
+                                                 resolver))
+        refused = ['http://127.0.0.1:8774/', 'http://localhost/',
+                   'http://169.254.169.254/latest', 'https://[::1]/',
+                   'http://[::ffff:127.0.0.1]/', 'http://[::]:8080/',
+                   'http://0.0.0.0/', 'http://2130706433/',
+                   'http://0x7f.1/', 'http://0177.0.0.1/', 'http://127.1/',
+                   'http://10.1.2.3/', 'http://100.64.0.1/',
+                   'http://[fc00::1]/', 'http://[fe80::1]/',
+                   'http://hooks.test/', 'http://mixed.test/',
+                   'http://[2002:7f00:1::1]/', 'http://[64:ff9b::a00:1]/']
+        for url in refused:
             code, answer = self.call('POST', '/subscriptions', {
                 'event_types': ['lease.*'], 'url': url})
             self.assertError(code, answer, 400, 'may not lead to')
-        self.subscribe(url='https://hooks.example.com/promise')
+        # The receiver's own address is only allowed through the option.
+        self.conf.clear_override('webhook_allowed_networks',
+                                 group='notifications')
+        code, answer = self.call('POST', '/subscriptions', {
+            'event_types': ['lease.*'], 'url': self.receiver.url})
+        self.assertError(code, answer, 400, 'may not lead to')
+        self.flags(group='notifications',
+                   webhook_allowed_networks=['0.0.0.0/0'])
+        code, answer = self.call('POST', '/subscriptions', {
+            'event_types': ['lease.*'], 'url': self.receiver.url})
+        self.assertError(code, answer, 400, 'may not lead to')
+        # Accepted, and deleted at once: no event may fire while a
+        # subscription to an address off this machine exists.
+        sub = self.subscribe(url='https://public.test/promise')
+        code, _ = self.call('DELETE', '/subscriptions/%s' % sub['id'])
+        self.assertEqual(204, code)
+
+    def test_secret_is_shown_once_when_generated(self):
+        sub = self.subscribe()
+        self.assertTrue(sub['secret'].startswith('whsec_'))
+        code, body = self.call('GET', '/subscriptions/%s' % sub['id'])
+        self.assertNotIn('secret', body['subscription'])
+        self.assertNotIn(sub['secret'], json.dumps(body))
+        code, body = self.call('GET', '/subscriptions')
+        self.assertNotIn(sub['secret'], json.dumps(body))
+        code, answer = self.call('POST', '/subscriptions', {
+            'event_types': ['lease.*'], 'url': self.receiver.url,
+            'secret': 'whsec_c2hvcnQ='})
+        self.assertError(code, answer, 400, 'whsec_')
 
     # -- policy and project scope -------------------------------------------
 
@@ -298,8 +346,9 @@ class TestSubscriptionsAPI(SubscriptionsAPITestCase):
             return rows[0] if rows else None
 
         row = base.wait_for(failed_once, what='a failed attempt')
-        self.assertEqual(500, row['response_code'])
-        self.assertEqual('HTTP 500', row['error'])
+        # No status code, no network detail: no port scanner.
+        self.assertIsNone(row['response_code'])
+        self.assertEqual(delivery.NOT_ACCEPTED, row['error'])
         self.assertIsNotNone(row['next_attempt_at'])
         with db.reader() as session:
             self.assertEqual(1, session.query(sub_models.Delivery).count())

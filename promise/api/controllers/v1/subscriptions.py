@@ -3,10 +3,9 @@
 Reads come straight from the database, changes go to promise-manager over
 RPC. A subscription belongs to its creator's project and sees only that
 project's events, unless an admin made it for all projects. The secret
-is write-only.
+is write-only: a generated one (when the request has none) is shown in
+the create answer and never again.
 """
-
-import urllib.parse
 
 from oslo_utils import uuidutils
 import pecan
@@ -26,7 +25,9 @@ from promise.db import leases as lease_db
 from promise.db.models import subscriptions as sub_models
 from promise.db import subscriptions as subscription_db
 from promise import exceptions
+from promise.notifications import addresses
 from promise.notifications import matching
+from promise.notifications import signing
 from promise.policies import leases as lease_rules
 from promise.policies import subscriptions as subscription_rules
 from promise import policy
@@ -37,11 +38,15 @@ DELIVERY_STATUSES = (sub_models.PENDING, sub_models.SENDING,
 
 
 def delivery_view(row):
+    # A failure shows no status code, connection error or address (that
+    # would make a port scanner of the service): the manager stores a
+    # stable message and logs the detail with the delivery id.
+    delivered = row.status == sub_models.DELIVERED
     return {'id': row.id, 'subscription_id': row.subscription_id,
             'event_type': row.event_type, 'status': row.status,
             'attempts': row.attempts,
-            'response_code': row.last_response_code,
-            'error': row.last_error,
+            'response_code': row.last_response_code if delivered else None,
+            'error': None if delivered else row.last_error,
             'next_attempt_at': (dates.format_date(row.next_attempt_at)
                                 if row.status == sub_models.PENDING else None),
             'delivered_at': dates.format_date(row.delivered_at),
@@ -66,11 +71,12 @@ class SubscriptionsController(rest.RestController):
     def get_all(self, **query):
         ctx = base.authorize(subscription_rules.GET)
         params.only(query, ('project_id', 'all_projects'))
-        project_id = params.project_scope(ctx, query)
+        scope = params.project_scope(ctx, query,
+                                     subscription_rules.LIST_ALL_PROJECTS)
         with db.reader() as session:
             return {'subscriptions': [
                 subscription_views.subscription(s)
-                for s in subscription_db.list_(session, project_id)]}
+                for s in subscription_db.list_(session, *scope)]}
 
     @pecan.expose('json')
     def get_one(self, subscription_id):
@@ -103,9 +109,13 @@ class SubscriptionsController(rest.RestController):
         body = validation.validate(schema.CREATE,
                                    validation.load_body(pecan.request))
         values = _typed_create(ctx, body)
-        answer = pecan.request.rpcapi.create_subscription(ctx, values)
+        answer = _render(pecan.request.rpcapi.create_subscription(ctx,
+                                                                  values))
+        if not body.get('secret'):
+            # The only time a generated secret is shown.
+            answer = dict(answer, secret=values['secret'])
         pecan.response.status = 201
-        return {'subscription': _render(answer)}
+        return {'subscription': answer}
 
     @pecan.expose('json')
     def delete(self, subscription_id):
@@ -153,29 +163,46 @@ def _typed_create(ctx, body):
             reason='Unsupported resource_type %s; supported: %s.'
             % (resource_type, ', '.join(sorted(res_schema.by_type()))))
     return {'event_types': patterns, 'url': _url(body['url']),
-            'secret': body.get('secret'),
+            'secret': _secret(body.get('secret')),
             'lease_id': _lease_id(ctx, body.get('lease_id')),
             'resource_type': resource_type or None,
             'threshold': threshold or None,
             'all_projects': all_projects}
 
 
+def _secret(value):
+    if not value:
+        return signing.generate_secret()
+    if not signing.valid_standard_secret(value):
+        raise exceptions.InvalidInput(
+            reason='secret: a whsec_ secret is whsec_ and the base64 of 24 '
+                   'to 64 bytes.')
+    return value
+
+
 def _url(value):
+    """The URL, unless its host is or resolves to an address webhooks are
+    not sent to (promise-manager checks again at each send: DNS answers
+    change)."""
     try:
-        parts = urllib.parse.urlsplit(value)
-        ok = parts.scheme in ('http', 'https') and bool(parts.hostname)
-        parts.port  # noqa: B018 - raises ValueError when it is not a port
+        host, port = addresses.host_and_port(value)
     except ValueError:
-        ok = False
-    if not ok:
+        host = None
+    if host is None:
         raise exceptions.InvalidInput(
             reason='url must be an http:// or https:// URL with a host.')
-    networks = CONF.notifications.webhook_denied_networks
-    if networks and (parts.hostname == 'localhost' or
-                     matching.denied_address([parts.hostname], networks)):
+    opts = CONF.notifications
+    try:
+        targets = addresses.resolve(host, port)
+    except OSError:
+        # Not resolvable now (perhaps not yet): each send checks.
+        return value
+    if addresses.first_refused(targets, opts.webhook_allowed_networks,
+                               opts.webhook_denied_networks):
         raise exceptions.InvalidInput(
-            reason='url may not lead to %s: webhooks are not sent to '
-                   '%s.' % (parts.hostname, ', '.join(networks)))
+            reason='url may not lead to %s: webhooks are only sent to '
+                   'global addresses and [notifications] '
+                   'webhook_allowed_networks.' % host[:255])
     return value
 
 

@@ -1,6 +1,7 @@
-"""Webhook secrets encrypted at rest (a Fernet token does not fit the
-255 characters of ``secret``, which keeps the rows written without a
-key).
+"""Webhook secrets encrypted at rest.
+
+A Fernet token does not fit the 255 characters of ``secret``, which keeps
+the rows written without a key.
 
 Revision ID: 0009
 Revises: 0008
