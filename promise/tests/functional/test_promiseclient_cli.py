@@ -30,7 +30,7 @@ VCPUS_AND_TYPE = ('["and", [">=", "$vcpus", "4"], '
 
 
 class _Receiver(http.server.BaseHTTPRequestHandler):
-    """A webhook endpoint on 127.0.0.1 that records what it gets."""
+    """A webhook endpoint on 127.0.0.2 that records what it gets."""
 
     received = None
 
@@ -46,10 +46,10 @@ class _Receiver(http.server.BaseHTTPRequestHandler):
 
 class PromiseClientCliTests(cli.CLIMixin):
 
-    # Webhooks go to a receiver of this test on 127.0.0.1, which Promise
-    # refuses by default.
+    # Webhooks go to a receiver of this test on 127.0.0.2, which Promise
+    # refuses unless allowed.
     DEPLOYMENT = {'manager.plugins': 'physical:host',
-                  'notifications.webhook_denied_networks': ''}
+                  'notifications.webhook_allowed_networks': '127.0.0.2/32'}
 
     # -- helpers ----------------------------------------------------------
 
@@ -85,14 +85,14 @@ class PromiseClientCliTests(cli.CLIMixin):
         """(URL, list of (headers, body)) of a webhook receiver."""
         received = []
         handler = type('Receiver', (_Receiver,), {'received': received})
-        server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+        server = http.server.ThreadingHTTPServer(('127.0.0.2', 0), handler)
         thread = threading.Thread(target=server.serve_forever,
                                   kwargs={'poll_interval': 0.2}, daemon=True)
         thread.start()
         self.addCleanup(thread.join, 10)
         self.addCleanup(server.server_close)
         self.addCleanup(server.shutdown)
-        return 'http://127.0.0.1:%d/hook' % server.server_port, received
+        return 'http://127.0.0.2:%d/hook' % server.server_port, received
 
     def window(self, hours=6):
         start = (base.utcnow() + datetime.timedelta(hours=1)).replace(

@@ -159,10 +159,10 @@ def config_files(ctx, plugin_sections):
                  ('port', str(ctx.cloud['promise_port']))]),
         # A test cloud: Nova's view is polled often so usage, expiry,
         # healing and preemption show within seconds, and webhook
-        # receivers may listen on 127.0.0.1.
+        # receivers may listen on 127.0.0.2 (only there).
         ('manager', [('usage_interval', '5'), ('health_interval', '5'),
                      ('preemption_grace', '60')]),
-        ('notifications', [('webhook_denied_networks', ''),
+        ('notifications', [('webhook_allowed_networks', '127.0.0.2/32'),
                            ('delivery_interval', '1'),
                            ('retry_initial_delay', '1')]),
         # Nova's notifications arrive on Nova's vhost.
