@@ -6,8 +6,13 @@ from oslo_context import context
 class RequestContext(context.RequestContext):
 
     def to_policy_values(self):
-        values = super().to_policy_values()
+        values = dict(super().to_policy_values())
         values['is_admin'] = self.is_admin
+        # A caller without a project has no project_id to match: oslo.policy
+        # would compare str(None) with a target's str(None) and pass
+        # ``project_id:%(project_id)s``.
+        if values.get('project_id') is None:
+            del values['project_id']
         return values
 
     @classmethod

@@ -11,13 +11,14 @@ from oslo_utils import strutils
 
 from promise import conf
 from promise import exceptions
-from promise.policies import base
 from promise import policy
 
 CONF = conf.CONF
 
 Page = collections.namedtuple('Page',
                               'limit marker sort_key sort_dir filters')
+# Whose rows a list shows: one project's, or (all_projects) every one's.
+Scope = collections.namedtuple('Scope', 'project_id all_projects')
 
 _PAGING = ('limit', 'marker', 'sort_key', 'sort_dir')
 _SCOPE = ('project_id', 'all_projects')
@@ -102,23 +103,27 @@ def list_params(query, filters, sort_keys):
                 {k: query[k] for k in filters if k in query})
 
 
-def project_scope(ctx, query):
-    """Which project's rows a list shows; None means all of them.
+def project_scope(ctx, query, all_projects_rule):
+    """Whose rows a list shows: Scope(project_id, all_projects).
 
-    Admins see every project unless they name one; everyone else sees only
-    their own project and may not ask for another.
+    Callers whom ``all_projects_rule`` allows (admins, by default) see
+    every project unless they name one or say all_projects=false; everyone
+    else sees only their own project and may not ask for another. Seeing
+    all projects comes from that rule only: a caller without a project
+    never gets there (promise.policy refuses it first), and if one did it
+    would see no project's rows, never all of them.
     """
     requested = query.get('project_id')
     all_projects = flag(query.get('all_projects'), 'all_projects',
                         default=None, words=OSLO_WORDS)
-    admin = policy.check(ctx, base.ADMIN_RULE, {})
-    if not admin:
+    if not policy.check(ctx, all_projects_rule,
+                        {'project_id': ctx.project_id}):
         if all_projects or (requested and requested != ctx.project_id):
             raise exceptions.PolicyNotAuthorized(
                 action='listing other projects')
-        return ctx.project_id
+        return Scope(ctx.project_id, False)
     if requested:
-        return requested
+        return Scope(requested, False)
     if all_projects is False:
-        return ctx.project_id
-    return None
+        return Scope(ctx.project_id, False)
+    return Scope(None, True)

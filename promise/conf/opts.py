@@ -2,6 +2,7 @@
 
 from oslo_config import cfg
 from oslo_db import options as db_options
+from oslo_policy import opts as policy_opts
 
 from promise.conf import api
 from promise.conf import default
@@ -33,3 +34,8 @@ def set_defaults(conf=cfg.CONF):
     # The config generator reads the option objects themselves.
     cfg.set_defaults(db_options.database_opts,
                      connection=DEFAULT_CONNECTION)
+    # Secure RBAC: the new defaults only, and scope checked (oslo.policy
+    # releases before 4.4 default both to False; later ones have no
+    # enforce_scope option and always check scope, and ignore the name).
+    policy_opts.set_defaults(conf, enforce_scope=True,
+                             enforce_new_defaults=True)

@@ -44,16 +44,25 @@ def live_count_by_host(session, reservation_id, now):
     return {host_id: count for host_id, count in session.execute(query)}
 
 
-def release_instance(session, vnf_instance_id, vdus=None, project_id=None):
+def _of_project(query, project_id, all_projects):
+    """Holds of ``project_id``'s grants, or of every project's when
+    ``all_projects``; a None ``project_id`` has none (never "all")."""
+    if all_projects:
+        return query
+    query = query.join(models.Grant,
+                       models.Grant.id == models.GrantHold.grant_id)
+    return query.where(models.Grant.project_id == project_id)
+
+
+def release_instance(session, vnf_instance_id, vdus=None, project_id=None,
+                     all_projects=False):
     """End the holds of a VNF instance: all of them, or ``vdus``
-    ({VDU: how many}) for a scale-in (of ``project_id``'s grants only, if
-    given). Returns how many ended."""
+    ({VDU: how many}) for a scale-in; of ``project_id``'s grants (of every
+    project's when ``all_projects``). Returns how many ended."""
     hold = models.GrantHold
     query = sa.select(hold.id, hold.vdu).where(
         hold.vnf_instance_id == vnf_instance_id).order_by(hold.id.desc())
-    if project_id is not None:
-        query = query.join(models.Grant, models.Grant.id == hold.grant_id)
-        query = query.where(models.Grant.project_id == project_id)
+    query = _of_project(query, project_id, all_projects)
     ids = []
     wanted = dict(vdus or {})
     for hold_id, vdu in session.execute(query):
@@ -66,15 +75,14 @@ def release_instance(session, vnf_instance_id, vdus=None, project_id=None):
     return _delete(session, ids)
 
 
-def release_operation(session, vnf_lcm_op_occ_id, project_id=None):
-    """End the holds granted to one LCM operation occurrence (of
-    ``project_id``'s grants only, if given)."""
+def release_operation(session, vnf_lcm_op_occ_id, project_id=None,
+                      all_projects=False):
+    """End the holds granted to one LCM operation occurrence, of
+    ``project_id``'s grants (of every project's when ``all_projects``)."""
     hold = models.GrantHold
     query = sa.select(hold.id).where(
         hold.vnf_lcm_op_occ_id == vnf_lcm_op_occ_id)
-    if project_id is not None:
-        query = query.join(models.Grant, models.Grant.id == hold.grant_id)
-        query = query.where(models.Grant.project_id == project_id)
+    query = _of_project(query, project_id, all_projects)
     return _delete(session, list(session.scalars(query)))
 
 

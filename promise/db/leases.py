@@ -50,25 +50,30 @@ def get(session, lease_id, for_update=False, view=False):
     return lease
 
 
-def find_by_name(session, name, project_id=None):
+def find_by_name(session, name, project_id, all_projects=False):
+    """At most two leases named ``name``: ``project_id``'s, or every
+    project's when ``all_projects``. A None ``project_id`` finds none:
+    "no project" never means "every project"."""
     query = sa.select(models.Lease).where(models.Lease.name == name)
-    if project_id is not None:
+    if not all_projects:
         query = query.where(models.Lease.project_id == project_id)
     return list(session.scalars(query.limit(2)))
 
 
 def list_(session, project_id=None, filters=None, limit=None, marker=None,
-          sort_key='created_at', sort_dir='asc'):
-    """A page of leases; ``project_id`` None means every project."""
+          sort_key='created_at', sort_dir='asc', all_projects=False):
+    """A page of ``project_id``'s leases, or of every project's when
+    ``all_projects``. A None ``project_id`` lists none (the column is
+    never NULL): "no project" never means "every project"."""
     query = session.query(models.Lease).options(*view_options())
-    if project_id is not None:
+    if not all_projects:
         query = query.filter(models.Lease.project_id == project_id)
     for key, value in (filters or {}).items():
         query = query.filter(getattr(models.Lease, key) == value)
     marker_obj = None
     if marker is not None:
         marker_obj = session.get(models.Lease, marker)
-        if marker_obj is None or (project_id is not None and
+        if marker_obj is None or (not all_projects and
                                   marker_obj.project_id != project_id):
             raise exceptions.InvalidInput(
                 reason='Marker %s is not a lease id in this list.' % marker)

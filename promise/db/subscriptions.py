@@ -19,12 +19,13 @@ def view(session, subscription_id):
     return subscription_views.subscription(get(session, subscription_id))
 
 
-def list_(session, project_id=None):
-    """Subscriptions oldest first; every project's when ``project_id`` is
-    None."""
+def list_(session, project_id, all_projects=False):
+    """``project_id``'s subscriptions oldest first, or every project's when
+    ``all_projects``. A None ``project_id`` lists none (the column is never
+    NULL): "no project" never means "every project"."""
     sub = sub_models.Subscription
     stmt = sa.select(sub).order_by(sub.created_at, sub.id)
-    if project_id is not None:
+    if not all_projects:
         stmt = stmt.where(sub.project_id == project_id)
     return list(session.scalars(stmt))
 

@@ -148,10 +148,9 @@ class GrantManager:
         for LCM notifications: another project cannot end them by naming
         the VNF instance."""
         vnf = request['vnfInstanceId']
-        project_id = None if ctx.is_admin else ctx.project_id
+        scope = _hold_scope(ctx)
         if request['operation'] in grants.RELEASING:
-            count = grant_db.release_instance(session, vnf,
-                                              project_id=project_id)
+            count = grant_db.release_instance(session, vnf, None, *scope)
         else:
             removed = collections.Counter(
                 r.get('resourceTemplateId')
@@ -160,7 +159,7 @@ class GrantManager:
             if not removed:
                 return
             count = grant_db.release_instance(session, vnf, removed,
-                                              project_id)
+                                              *scope)
         if count:
             LOG.info('%d hold(s) of VNF instance %s released by its %s '
                      'grant', count, vnf, request['operation'])
@@ -200,12 +199,20 @@ class GrantManager:
             return 0
         with db.writer(ctx) as session:
             count = grant_db.release_operation(
-                session, vnf_lcm_op_occ_id,
-                None if ctx.is_admin else ctx.project_id)
+                session, vnf_lcm_op_occ_id, *_hold_scope(ctx))
         if count:
             LOG.info('%d hold(s) of LCM operation %s released: it is %s',
                      count, vnf_lcm_op_occ_id, state)
         return count
+
+
+def _hold_scope(ctx):
+    """(project_id, all_projects) of the holds ``ctx`` may end: an
+    admin's (the API's admin rule, promise.api.middleware.context) any
+    project's; anyone else's only their project's, and a caller without a
+    project none at all (the API refuses such tokens; this is the second
+    lock)."""
+    return ctx.project_id, bool(ctx.is_admin)
 
 
 def sweep():

@@ -1,27 +1,61 @@
-"""The rules every other policy is written with (admin, project reader,
-project member)."""
+"""The rules every other policy is written with, in OpenStack's secure
+RBAC personas: project reader, project member, admin and service.
+
+Every rule is for project-scoped tokens only (scope_types=['project']): the
+data here belongs to projects, and a domain- or system-scoped token names
+no project, so oslo.policy refuses it (403) before any check string runs.
+A project-scoped admin is an administrator of the whole cloud, as in Nova
+(Blazar's tempest suite and dashboard run as one).
+
+``project_id:%(project_id)s`` never matches when either side has no
+project: promise.policy leaves a None project out of the target and
+promise.context leaves it out of the credentials, so the check finds no
+value instead of comparing "None" with "None".
+"""
 
 from oslo_policy import policy
+
+SCOPE = ['project']
 
 ADMIN = 'rule:admin'
 PROJECT_READER = 'rule:project_reader'
 PROJECT_MEMBER = 'rule:project_member'
 ADMIN_OR_PROJECT_READER = 'rule:admin or rule:project_reader'
 ADMIN_OR_PROJECT_MEMBER = 'rule:admin or rule:project_member'
+# The machine-to-machine doors (/grant, /api/multicloud) also admit the
+# optional service role, for a VNFM or ONAP that calls with a service user.
+ADMIN_OR_PROJECT_READER_OR_SERVICE = (ADMIN_OR_PROJECT_READER +
+                                      ' or rule:service')
+ADMIN_OR_PROJECT_MEMBER_OR_SERVICE = (ADMIN_OR_PROJECT_MEMBER +
+                                      ' or rule:service')
 
 ADMIN_RULE = 'admin'
+SERVICE_RULE = 'service'
+
+
+def rule(name, check_str, description, operations=None):
+    """A rule of this service: documented when it has ``operations``,
+    and for project-scoped tokens only."""
+    if operations is None:
+        return policy.RuleDefault(name, check_str, description=description,
+                                  scope_types=SCOPE)
+    return policy.DocumentedRuleDefault(
+        name=name, check_str=check_str, description=description,
+        operations=operations, scope_types=SCOPE)
+
 
 rules = [
-    policy.RuleDefault(ADMIN_RULE, 'role:admin',
-                       description='An administrator of the cloud.'),
-    policy.RuleDefault('project_reader',
-                       'role:reader and project_id:%(project_id)s',
-                       description='Anyone who may read the project that '
-                                   'owns the target.'),
-    policy.RuleDefault('project_member',
-                       'role:member and project_id:%(project_id)s',
-                       description='A member of the project that owns the '
-                                   'target.'),
+    rule(ADMIN_RULE, 'role:admin',
+         'An administrator of the cloud: a project-scoped token with the '
+         'admin role, in any project.'),
+    rule('project_reader', 'role:reader and project_id:%(project_id)s',
+         'Anyone who may read the project that owns the target.'),
+    rule('project_member', 'role:member and project_id:%(project_id)s',
+         'A member of the project that owns the target.'),
+    rule(SERVICE_RULE, 'role:service and project_id:%(project_id)s',
+         'Another service (a VNFM, ONAP) calling a machine-to-machine '
+         'door with a service user: like a member, it acts for the '
+         'project its token is scoped to, and for no other.'),
 ]
 
 

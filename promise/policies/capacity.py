@@ -1,7 +1,5 @@
 """Capacity (/v1/capacity) and capacity changes (/v1/capacity-changes)."""
 
-from oslo_policy import policy
-
 from promise.policies import base
 
 GET = 'promise:capacity:get'
@@ -10,23 +8,23 @@ CHANGES_POST = 'promise:capacity_changes:post'
 CHANGES_DELETE = 'promise:capacity_changes:delete'
 
 rules = [
-    policy.DocumentedRuleDefault(
+    base.rule(
         name=GET, check_str=base.ADMIN_OR_PROJECT_READER,
         description='See total, reserved, used and available capacity '
                     'over time.',
         operations=[{'path': '/v1/capacity', 'method': 'GET'}]),
-    policy.DocumentedRuleDefault(
+    base.rule(
         name=CHANGES_GET, check_str=base.ADMIN,
         description='List planned capacity changes or show one.',
         operations=[{'path': '/v1/capacity-changes', 'method': 'GET'},
                     {'path': '/v1/capacity-changes/{change_id}',
                      'method': 'GET'}]),
-    policy.DocumentedRuleDefault(
+    base.rule(
         name=CHANGES_POST, check_str=base.ADMIN,
         description='Plan a host downtime or a future join; reservations '
                     'it hits are re-homed or flagged.',
         operations=[{'path': '/v1/capacity-changes', 'method': 'POST'}]),
-    policy.DocumentedRuleDefault(
+    base.rule(
         name=CHANGES_DELETE, check_str=base.ADMIN,
         description='Cancel a planned capacity change.',
         operations=[{'path': '/v1/capacity-changes/{change_id}',

@@ -1,7 +1,5 @@
 """ETSI NFV-SOL003 grants (/grant/v1)."""
 
-from oslo_policy import policy
-
 from promise.policies import base
 
 CREATE = 'promise:grants:create'
@@ -9,18 +7,18 @@ GET = 'promise:grants:get'
 NOTIFY = 'promise:grants:notify'
 
 rules = [
-    policy.DocumentedRuleDefault(
-        name=CREATE, check_str=base.ADMIN_OR_PROJECT_MEMBER,
+    base.rule(
+        name=CREATE, check_str=base.ADMIN_OR_PROJECT_MEMBER_OR_SERVICE,
         description='Ask for a grant of a VNF lifecycle operation; an '
                     'approval holds compute capacity for the project.',
         operations=[{'path': '/grant/v1/grants', 'method': 'POST'}]),
-    policy.DocumentedRuleDefault(
-        name=GET, check_str=base.ADMIN_OR_PROJECT_READER,
+    base.rule(
+        name=GET, check_str=base.ADMIN_OR_PROJECT_READER_OR_SERVICE,
         description='Show a grant.',
         operations=[{'path': '/grant/v1/grants/{grant_id}',
                      'method': 'GET'}]),
-    policy.DocumentedRuleDefault(
-        name=NOTIFY, check_str=base.ADMIN_OR_PROJECT_MEMBER,
+    base.rule(
+        name=NOTIFY, check_str=base.ADMIN_OR_PROJECT_MEMBER_OR_SERVICE,
         description='Deliver VNF LCM operation occurrence notifications, '
                     "which end the holds of the project's finished "
                     'operations.',

@@ -1,7 +1,5 @@
 """Hosts (/v1/os-hosts): admin only."""
 
-from oslo_policy import policy
-
 from promise.policies import base
 
 GET = 'promise:oshosts:get'
@@ -14,7 +12,7 @@ PATCH_RESOURCE_PROPERTIES = 'promise:oshosts:patch_resource_properties'
 
 
 def _rule(name, description, operations):
-    return policy.DocumentedRuleDefault(
+    return base.rule(
         name=name, check_str=base.ADMIN, description=description,
         operations=operations)
 

@@ -1,15 +1,13 @@
 """ONAP Multicloud (/api/multicloud)."""
 
-from oslo_policy import policy
-
 from promise.policies import base
 
 CHECK = 'promise:multicloud:check'
 
 rules = [
-    policy.DocumentedRuleDefault(
+    base.rule(
         name=CHECK,
-        check_str=base.ADMIN_OR_PROJECT_READER,
+        check_str=base.ADMIN_OR_PROJECT_READER_OR_SERVICE,
         description='ONAP Multicloud: which VIMs (regions and availability '
                     'zones) have capacity, and the net value of a '
                     'placement there.',

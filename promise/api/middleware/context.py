@@ -1,10 +1,17 @@
 """Builds the RequestContext, from keystonemiddleware's headers or, with
-auth_strategy = noauth, from X-User-Id / X-Project-Id / X-Roles."""
+auth_strategy = noauth, from X-User-Id / X-Project-Id / X-Roles.
+
+``is_admin`` (which the manager reads: an admin's grant requests may end
+any project's holds) is the admin policy rule, not the bare role: a
+domain- or system-scoped token with the admin role is no admin here.
+"""
 
 import webob.dec
 
 from promise import conf
 from promise import context
+from promise.policies import base as base_rules
+from promise import policy
 
 CONF = conf.CONF
 ENV_KEY = 'promise.context'
@@ -23,6 +30,10 @@ def _expand(roles):
     return result
 
 
+def _is_admin(ctx):
+    return policy.check(ctx, base_rules.ADMIN_RULE, {})
+
+
 class KeystoneContext:
 
     def __init__(self, app):
@@ -31,7 +42,7 @@ class KeystoneContext:
     @webob.dec.wsgify
     def __call__(self, req):
         ctx = context.RequestContext.from_environ(req.environ)
-        ctx.is_admin = 'admin' in ctx.roles
+        ctx.is_admin = _is_admin(ctx)
         req.environ[ENV_KEY] = ctx
         return req.get_response(self.app)
 
@@ -54,7 +65,7 @@ class NoAuthContext:
             user_id=headers.get('X-User-Id') or CONF.noauth.user_id,
             project_id=(headers.get('X-Project-Id') or
                         CONF.noauth.project_id),
-            roles=roles, is_admin='admin' in roles,
-            request_id=req.environ.get('openstack.request_id'))
+            roles=roles, request_id=req.environ.get('openstack.request_id'))
+        ctx.is_admin = _is_admin(ctx)
         req.environ[ENV_KEY] = ctx
         return req.get_response(self.app)

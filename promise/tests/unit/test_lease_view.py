@@ -84,7 +84,8 @@ class TestListLoads(base.LeaseTestCase):
         def page():
             with db.reader() as session:
                 return [views.lease(lease) for lease in
-                        lease_db.list_(session, limit=100)]
+                        lease_db.list_(session, limit=100,
+                                       all_projects=True)]
         shown, statements = self.count_selects(page)
         # leases, reservations (with their detail rows), usage, events;
         # not one per reservation detail type nor the allocations.

@@ -1,7 +1,12 @@
 """Query parameters of list requests and whose leases a list shows."""
 
+from oslo_serialization import jsonutils
+
 from promise.api import params
+from promise import context
 from promise import exceptions
+from promise.policies import leases as lease_rules
+from promise import policy
 from promise.tests.unit import base
 
 SORT_KEYS = ('created_at', 'name')
@@ -15,47 +20,77 @@ class TestProjectScope(base.TestCase):
         self.admin = base.ctx(project_id='admin-p',
                               roles=('admin', 'member', 'reader'))
 
+    def scope(self, ctx, query):
+        return params.project_scope(ctx, query, lease_rules.ALL_PROJECTS)
+
+    def own(self, project_id):
+        return params.Scope(project_id, False)
+
+    def policy_rules(self, rules):
+        path = self.create_tempfiles(
+            [('policy', jsonutils.dumps(rules))], ext='.json')[0]
+        self.flags(group='oslo_policy', policy_file=path)
+        policy.reset()
+
     def test_member_sees_own_project(self):
-        self.assertEqual('p1', params.project_scope(self.member, {}))
+        self.assertEqual(self.own('p1'), self.scope(self.member, {}))
 
     def test_member_may_name_own_project(self):
-        self.assertEqual('p1', params.project_scope(self.member,
-                                                    {'project_id': 'p1'}))
+        self.assertEqual(self.own('p1'),
+                         self.scope(self.member, {'project_id': 'p1'}))
 
     def test_member_may_not_name_another_project(self):
         exc = self.assertRaises(exceptions.PolicyNotAuthorized,
-                                params.project_scope, self.member,
+                                self.scope, self.member,
                                 {'project_id': 'p2'})
         self.assertEqual(403, exc.code)
 
     def test_member_may_not_ask_for_all_projects(self):
         for value in ('true', 'True', '1', 'yes'):
             self.assertRaises(exceptions.PolicyNotAuthorized,
-                              params.project_scope, self.member,
+                              self.scope, self.member,
                               {'all_projects': value})
 
     def test_member_all_projects_false_is_own_project(self):
-        self.assertEqual('p1', params.project_scope(
-            self.member, {'all_projects': 'false'}))
+        self.assertEqual(self.own('p1'),
+                         self.scope(self.member, {'all_projects': 'false'}))
 
     def test_all_projects_must_be_boolean(self):
         exc = self.assertRaises(exceptions.InvalidInput,
-                                params.project_scope, self.admin,
+                                self.scope, self.admin,
                                 {'all_projects': 'sometimes'})
         self.assertEqual(400, exc.code)
 
     def test_admin_sees_all_projects(self):
-        self.assertIsNone(params.project_scope(self.admin, {}))
-        self.assertIsNone(params.project_scope(self.admin,
-                                               {'all_projects': 'true'}))
+        everyone = params.Scope(None, True)
+        self.assertEqual(everyone, self.scope(self.admin, {}))
+        self.assertEqual(everyone,
+                         self.scope(self.admin, {'all_projects': 'true'}))
 
     def test_admin_may_filter_by_project(self):
-        self.assertEqual('p2', params.project_scope(self.admin,
-                                                    {'project_id': 'p2'}))
+        self.assertEqual(self.own('p2'),
+                         self.scope(self.admin, {'project_id': 'p2'}))
 
     def test_admin_all_projects_false_is_own_project(self):
-        self.assertEqual('admin-p', params.project_scope(
-            self.admin, {'all_projects': 'false'}))
+        self.assertEqual(self.own('admin-p'),
+                         self.scope(self.admin, {'all_projects': 'false'}))
+
+    def test_all_projects_comes_from_the_rule_not_the_role(self):
+        # An operator who gives all projects to a "auditor" role, and
+        # takes it from admins: the rule decides, not is_admin.
+        self.policy_rules({lease_rules.ALL_PROJECTS: 'role:auditor'})
+        auditor = base.ctx(project_id='p3', roles=('auditor', 'reader'))
+        self.assertEqual(params.Scope(None, True), self.scope(auditor, {}))
+        self.assertEqual(self.own('admin-p'), self.scope(self.admin, {}))
+
+    def test_a_caller_without_project_never_sees_all(self):
+        # A domain-scoped admin: no project, the admin role.
+        domain_admin = context.RequestContext(
+            user_id='u', project_id=None, domain_id='d1',
+            roles=['admin', 'member', 'reader'], is_admin=True)
+        scope = self.scope(domain_admin, {})
+        self.assertEqual(params.Scope(None, False), scope)
+        self.assertFalse(scope.all_projects)
 
 
 class TestListParams(base.TestCase):

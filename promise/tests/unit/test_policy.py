@@ -50,7 +50,9 @@ class TestDefaults(base.TestCase):
         found = {}
         for rule in self.rules():
             for op in getattr(rule, 'operations', []):
-                found[(op['method'], op['path'])] = rule.name
+                # The first rule of an operation is its own; later ones
+                # are refinements (e.g. seeing all projects' leases).
+                found.setdefault((op['method'], op['path']), rule.name)
         for op, name in OPERATIONS.items():
             self.assertEqual(name, found.get(op), op)
 

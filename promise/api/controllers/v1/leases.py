@@ -18,6 +18,7 @@ from promise.db import api as db
 from promise.db import leases as lease_db
 from promise import exceptions
 from promise.policies import leases as lease_rules
+from promise import policy
 
 LIST_FILTERS = ('status', 'name')
 
@@ -36,8 +37,10 @@ def _lease_or_404(ctx, action, id_or_name):
         if lease is None:
             # python-blazarclient resolves names itself, but other clients
             # may pass a name where an id goes.
-            own = None if ctx.is_admin else ctx.project_id
-            found = lease_db.find_by_name(session, id_or_name, own)
+            found = lease_db.find_by_name(
+                session, id_or_name, ctx.project_id,
+                all_projects=policy.check(ctx, lease_rules.ALL_PROJECTS,
+                                          {'project_id': ctx.project_id}))
             if len(found) > 1:
                 raise exceptions.AmbiguousName(name=id_or_name)
             lease = found[0] if found else None
@@ -69,10 +72,11 @@ class LeasesController(rest.RestController):
         ctx = base.authorize(lease_rules.GET)
         page = params.list_params(query, LIST_FILTERS,
                                   lease_db.SORT_KEYS)
-        project_id = params.project_scope(ctx, query)
+        scope = params.project_scope(ctx, query, lease_rules.ALL_PROJECTS)
         with db.reader() as session:
             leases = lease_db.list_(
-                session, project_id=project_id, filters=page.filters,
+                session, project_id=scope.project_id,
+                all_projects=scope.all_projects, filters=page.filters,
                 limit=page.limit, marker=page.marker,
                 sort_key=page.sort_key, sort_dir=page.sort_dir)
             return {'leases': [views.lease(lease) for lease in leases]}
