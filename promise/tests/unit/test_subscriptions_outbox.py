@@ -42,6 +42,7 @@ class Receiver:
     ``status`` is what it answers (a callable of the request count works
     too); ``headers`` are added to the answer (a Location: a redirect);
     ``trickle``: seconds between the bytes of a never-ending answer;
+    ``gate``: an Event each request waits for before it is answered;
     ``stop()`` closes the port, ``start()`` opens it again on the same
     port.
     """
@@ -52,6 +53,7 @@ class Receiver:
         self.host = host
         self.headers = {}
         self.trickle = None
+        self.gate = None
         self.received = []
         self.lock = threading.Condition()
         self._server = None
@@ -78,6 +80,9 @@ class Receiver:
                     receiver.lock.notify_all()
                     trickle = receiver.trickle
                     extra = dict(receiver.headers)
+                    gate = receiver.gate
+                if gate is not None:
+                    gate.wait(60)
                 self.send_response(status)
                 for name, value in extra.items():
                     self.send_header(name, value)
