@@ -6,9 +6,11 @@ with the same 400 whatever the path.
 """
 
 import collections
+import re
 
 from oslo_utils import strutils
 
+from promise.common import schema_types
 from promise import conf
 from promise import exceptions
 from promise import policy
@@ -22,6 +24,8 @@ Scope = collections.namedtuple('Scope', 'project_id all_projects')
 
 _PAGING = ('limit', 'marker', 'sort_key', 'sort_dir')
 _SCOPE = ('project_id', 'all_projects')
+# ASCII digits only: str.isdigit() also takes '²', which int() refuses.
+_DIGITS = re.compile(r'[0-9]{1,10}')
 
 
 def single(query):
@@ -51,14 +55,23 @@ def checked(query, allowed=()):
     return query
 
 
+def whole_number(value, name, maximum=schema_types.INT_MAX):
+    """A query parameter that must be a whole number from 0 to
+    ``maximum`` (what an SQL INTEGER holds)."""
+    text = str(value).strip()
+    if not _DIGITS.fullmatch(text) or int(text) > maximum:
+        raise exceptions.InvalidInput(
+            reason='%s must be a whole number from 0 to %d.'
+            % (name, maximum))
+    return int(text)
+
+
 def limit(value):
     """A page size: [api] default_limit unless given, at most max_limit."""
     if value is None:
         return CONF.api.default_limit
-    try:
-        value = int(value)
-    except ValueError:
-        value = 0
+    text = str(value).strip()
+    value = int(text) if _DIGITS.fullmatch(text) else 0
     if not 1 <= value <= CONF.api.max_limit:
         raise exceptions.InvalidInput(
             reason='limit must be a whole number from 1 to %d.'

@@ -2,11 +2,13 @@
 
 import datetime
 
+from promise.common import dates
+
 
 def padded(start, end, minutes):
     """The window widened by ``minutes`` on both sides (cleaning time)."""
     pad = datetime.timedelta(minutes=minutes)
-    return start - pad, end + pad
+    return dates.shift(start, -pad), dates.shift(end, pad)
 
 
 def overlaps(a_start, a_end, b_start, b_end):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import attributes as orm_attributes
 
 from promise.common import dates
 from promise.common import host_views
+from promise.common import schema_types
 from promise.db import models
 from promise.db.models import capacity as capacity_models
 from promise import exceptions
@@ -21,8 +22,13 @@ RESOURCE_TYPE = 'physical:host'
 
 def get(session, host_id, for_update=False):
     query = sa.select(models.Host)
-    if str(host_id).isdigit():
-        query = query.where(models.Host.id == int(host_id))
+    text = str(host_id)
+    # ASCII digits only ('²'.isdigit() holds), and no id beyond what the
+    # column holds: no such host, rather than a database error.
+    if text.isascii() and text.isdigit():
+        if len(text) > 10 or int(text) > schema_types.INT_MAX:
+            raise exceptions.HostNotFound(host=host_id)
+        query = query.where(models.Host.id == int(text))
     else:
         query = query.where(models.Host.hypervisor_hostname == host_id)
     if for_update:

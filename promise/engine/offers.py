@@ -11,12 +11,15 @@ check writes nothing.
 import datetime
 import time
 
+from promise.common import dates
 from promise import exceptions
 
 
 def _ceil_minute(value):
     floor = value.replace(second=0, microsecond=0)
-    return floor if floor == value else floor + datetime.timedelta(minutes=1)
+    if floor == value:
+        return floor
+    return dates.shift(floor, datetime.timedelta(minutes=1))
 
 
 def max_reservable(session, plugins, start, end, reservations):
@@ -49,7 +52,7 @@ def alternatives(session, plugins, reserve, start, end, reservations,
     if limit <= 0:
         return []
     duration = end - start
-    until = start + horizon
+    until = dates.shift(start, horizon)
     moments = {start}
     for resource_type in {r['resource_type'] for r in reservations}:
         moments.update(plugins(resource_type).release_times(session, start,
@@ -61,6 +64,8 @@ def alternatives(session, plugins, reserve, start, end, reservations,
     for moment in candidates[:max_trials]:
         if deadline is not None and time.monotonic() > deadline:
             break
+        if moment > dates.LATEST - duration:
+            break  # later windows would end past the last date there is
         if fits(session, reserve, moment, moment + duration):
             found.append((moment, moment + duration))
             if len(found) == limit:

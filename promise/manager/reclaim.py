@@ -64,15 +64,32 @@ def expire_unused(now=None):
             .where(res.status == status.Reservation.ACTIVE,
                    res.expiry.isnot(None),
                    models.Lease.status == status.ACTIVE)).all()
-        due = [(r.lease_id, r.id) for r in candidates
-               if r.lease.start_date + datetime.timedelta(
-                   minutes=r.expiry) <= now and
-               not any(u.servers for u in r.usage)]
+        due = [(r.lease_id, r.id) for r in candidates if _due(r, now)]
     released = []
     for lease_id, reservation_id in due:
-        if _expire(ctx, lease_id, reservation_id, now):
-            released.append(reservation_id)
+        try:
+            if _expire(ctx, lease_id, reservation_id, now):
+                released.append(reservation_id)
+        except Exception:
+            # The next reservation still gets its turn; this one is
+            # tried again next pass.
+            LOG.exception('Expiring reservation %s failed', reservation_id)
     return released
+
+
+def _due(reservation, now):
+    """Whether ``reservation`` is past its expiry with nothing run. One
+    row's odd value (an expiry beyond the last date) must not stop the
+    pass for every other reservation."""
+    try:
+        expires = dates.shift(reservation.lease.start_date,
+                              datetime.timedelta(minutes=reservation.expiry))
+        return (expires <= now and
+                not any(u.servers for u in reservation.usage))
+    except Exception:
+        LOG.exception('Reservation %s: cannot tell whether it expired; '
+                      'skipped this pass', reservation.id)
+        return False
 
 
 def _expire(ctx, lease_id, reservation_id, now):

@@ -69,7 +69,7 @@ def _window(body):
     start = (api_dates.parse(body['start_date'], allow_now=True)
              if 'start_date' in body else now)
     end = (api_dates.parse(body['end_date']) if 'end_date' in body
-           else start + DEFAULT_WINDOW)
+           else dates.shift(start, DEFAULT_WINDOW))
     if end <= start:
         raise exceptions.InvalidPeriod()
     if end <= now:

@@ -1,8 +1,13 @@
 """Request bodies of /v1/os-hosts."""
 
-# Extra capabilities are flat string (or number) values; Nova ids and
+from promise.common import schema_types
+
+# Extra capabilities are flat string (or number) values, stored as text
+# of at most 255 characters (a number's digits included); Nova ids and
 # hostnames name the host.
-CAPABILITY_VALUE = {'type': ['string', 'number', 'boolean']}
+CAPABILITY_VALUE = {'anyOf': [
+    {'type': ['string', 'boolean'], 'maxLength': 255},
+    {'type': 'number', 'minimum': -10 ** 15, 'maximum': 10 ** 15}]}
 
 # Capability names: letters, digits and _ . : - (length is checked with
 # Blazar's own message).
@@ -12,8 +17,10 @@ CREATE = {
     'type': 'object',
     'propertyNames': CAPABILITY_NAME,
     'properties': {
-        'name': {'type': ['string', 'integer'], 'minLength': 1,
-                 'maxLength': 255},
+        'name': {'anyOf': [
+            {'type': 'integer', 'minimum': 0,
+             'maximum': schema_types.INT_MAX},
+            {'type': 'string', 'minLength': 1, 'maxLength': 255}]},
     },
     'required': ['name'],
     'additionalProperties': CAPABILITY_VALUE,

@@ -108,7 +108,7 @@ def release_times(session, start, until):
             sa.select(alloc.end_date).distinct().where(
                 alloc.end_date > start,
                 alloc.end_date <= until)):
-        times.add(moment + pad)
+        times.add(dates.shift(moment, pad))
     for (moment,) in session.execute(
             sa.select(change.end_date).distinct().where(
                 change.end_date > start, change.end_date <= until)):

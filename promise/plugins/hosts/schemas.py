@@ -17,4 +17,6 @@ CREATE = {
     'required': ['min', 'max'],
 }
 
-UPDATE = dict(CREATE['properties'])
+# On an update "" is no number: a given min or max must be one.
+UPDATE = dict(CREATE['properties'], min=schema_types.INT_GIVEN,
+              max=schema_types.INT_GIVEN)

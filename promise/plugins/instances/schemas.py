@@ -20,7 +20,10 @@ VIRTUAL = {
     },
     'required': ['amount', 'vcpus', 'memory_mb'],
 }
-VIRTUAL_UPDATE = dict(VIRTUAL['properties'])
+# On an update "" is no number: a given count must be one.
+VIRTUAL_UPDATE = dict(VIRTUAL['properties'], amount=schema_types.INT_GIVEN,
+                      vcpus=schema_types.INT_GIVEN,
+                      memory_mb=schema_types.INT_GIVEN)
 
 FLAVOR = {
     'properties': {
@@ -32,7 +35,7 @@ FLAVOR = {
     'required': ['flavor_id', 'amount'],
 }
 FLAVOR_UPDATE = {
-    'amount': schema_types.INT_LIKE,
+    'amount': schema_types.INT_GIVEN,
     'affinity': AFFINITY,
     'resource_properties': schema_types.QUERY,
     'flavor_id': FLAVOR_ID,

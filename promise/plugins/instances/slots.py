@@ -48,7 +48,8 @@ def steps(usages, start, end, pad=0):
     delta = datetime.timedelta(minutes=pad)
     changes = collections.defaultdict(lambda: shapes.ZERO)
     for use in usages:
-        lo, hi = max(use.start - delta, start), min(use.end + delta, end)
+        lo = max(dates.shift(use.start, -delta), start)
+        hi = min(dates.shift(use.end, delta), end)
         if lo >= hi or use.slots <= 0:
             continue
         changes[lo] = shapes.add(changes[lo], use.shape, use.slots)
@@ -262,8 +263,10 @@ def release_times(session, start, until):
     for alloc in (models.InstanceAllocation, models.HostAllocation):
         rows = session.scalars(
             sa.select(alloc.end_date).distinct()
-            .where(alloc.end_date > start - pad, alloc.end_date <= until))
-        times.update(t + pad for t in rows if start < t + pad <= until)
+            .where(alloc.end_date > dates.shift(start, -pad),
+                   alloc.end_date <= until))
+        times.update(dates.shift(t, pad) for t in rows
+                     if start < dates.shift(t, pad) <= until)
     return times
 
 

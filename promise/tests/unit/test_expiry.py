@@ -72,3 +72,40 @@ class TestExpiry(base.LeaseTestCase):
         self.assertEqual('active', self.reservation(lease_id).status)
         del self.plugin.fail['on_end']
         self.assertEqual(1, len(reclaim.expire_unused()))
+
+
+class TestExpiryOverflow(base.LeaseTestCase):
+    """An expiry too large for date arithmetic (stored before the API
+    bounded it, or the largest it accepts) never stops the pass for the
+    other reservations."""
+
+    def started_lease(self, expiry):
+        now = base.utcnow()
+        lease_id = self.manager.create_view(self.context, {
+            'name': 'exp', 'start_date': now,
+            'end_date': now + base.hours(2),
+            'reservations': [{'resource_type': fakes.RESOURCE_TYPE,
+                              'expiry': expiry}]})['id']
+        self.manager.run_event(fakes.DueEvent(lease_id, fakes.START))
+        with db.writer() as session:
+            lease = session.get(models.Lease, lease_id)
+            lease.start_date = now - datetime.timedelta(minutes=30)
+        return lease_id
+
+    def test_huge_expiry_is_skipped_and_others_expire(self):
+        huge = self.started_lease(expiry=2 ** 31 - 1)
+        with db.writer() as session:
+            # What an unbounded API let in: start + 10**12 minutes
+            # overflows datetime.
+            session.get(models.Lease, huge).reservations[0].expiry = 10 ** 12
+        normal = self.started_lease(expiry=20)
+        normal_res = self.get_lease(normal).reservations[0].id
+        self.assertEqual([normal_res], reclaim.expire_unused())
+        self.assertEqual(
+            'active', self.get_lease(huge).reservations[0].status)
+
+    def test_largest_accepted_expiry_never_expires(self):
+        lease_id = self.started_lease(expiry=2 ** 31 - 1)
+        self.assertEqual([], reclaim.expire_unused())
+        self.assertEqual(
+            'active', self.get_lease(lease_id).reservations[0].status)

@@ -28,7 +28,7 @@ def _window(query):
     start = (api_dates.parse(query['start_date'], allow_now=True)
              if 'start_date' in query else now)
     end = (api_dates.parse(query['end_date']) if 'end_date' in query
-           else start + datetime.timedelta(days=DEFAULT_DAYS))
+           else dates.shift(start, datetime.timedelta(days=DEFAULT_DAYS)))
     if end <= start:
         raise exceptions.InvalidPeriod()
     if end - start > datetime.timedelta(days=MAX_DAYS):
@@ -45,11 +45,7 @@ def _shape(query):
         return None
     values = {}
     for key in ('vcpus', 'memory_mb', 'disk_gb'):
-        text = str(given.get(key, '0')).strip()
-        if not text.isdigit():
-            raise exceptions.InvalidInput(
-                reason='%s must be a whole number, not %r.' % (key, text))
-        values[key] = int(text)
+        values[key] = params.whole_number(given.get(key, '0'), key)
     if not any(values.values()):
         raise exceptions.InvalidInput(
             reason='An instance shape needs at least one of vcpus, '
