@@ -9,6 +9,7 @@ with the ``Version`` header, as the grant controllers answer themselves.
 import html
 import re
 
+from oslo_config import cfg
 from oslo_log import log as logging
 from oslo_serialization import jsonutils
 import webob
@@ -16,7 +17,9 @@ import webob.dec
 import webob.exc
 
 from promise.api import errors
+from promise import conf
 
+CONF = conf.CONF
 LOG = logging.getLogger(__name__)
 
 _TAGS = re.compile(r'<[^>]+>')
@@ -25,7 +28,8 @@ GRANT_PREFIX = '/grant'
 
 
 def _is_grant(req):
-    path = req.path_info
+    # Undecoded: a path that is not UTF-8 must not fail here.
+    path = req.environ.get('PATH_INFO', '')
     return path == GRANT_PREFIX or path.startswith(GRANT_PREFIX + '/')
 
 
@@ -74,8 +78,8 @@ class ErrorBody:
         try:
             resp = req.get_response(self.app)
         except Exception:
-            LOG.exception('Unhandled error serving %s %s', req.method,
-                          req.path)
+            LOG.exception('Unhandled error serving %s %r', req.method,
+                          req.environ.get('PATH_INFO', ''))
             message = ('The server failed to handle the request; see the '
                        'promise-api log.')
             if _is_grant(req):
@@ -87,6 +91,15 @@ class ErrorBody:
             # SOL013 errors of /grant: their clients read that shape.
             return resp
         message = _message(resp)
+        if resp.status_int == 413:
+            # oslo.middleware's sizelimit leaves a '%s' in its text.
+            message = 'The request body is larger than Promise accepts.'
+            try:
+                message = ('The request body is larger than the %d bytes '
+                           'Promise accepts.'
+                           % CONF.oslo_middleware.max_request_body_size)
+            except cfg.NoSuchOptError:
+                pass  # the size limiter is not in this pipeline
         if _is_grant(req):
             if message is None:
                 message = jsonutils.loads(resp.text)['error_message']
