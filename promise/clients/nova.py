@@ -12,6 +12,7 @@ from novaclient import client as nova_client
 from novaclient import exceptions as nova_exc
 from oslo_log import log as logging
 
+from promise.clients import failures
 from promise.clients import keystone
 from promise.common import lazy
 from promise import conf
@@ -29,9 +30,9 @@ def _new_client():
         return NovaClient()
     except ks_exc.ClientException as exc:
         # [nova] credentials missing or wrong.
-        raise exceptions.ServiceUnavailable(
-            reason='Promise cannot use Nova: %s (check the [nova] section '
-                   'of promise.conf).' % exc)
+        raise failures.unavailable(
+            'Promise cannot use Nova (check the [nova] section of '
+            'promise.conf).', exc)
 
 
 _CLIENT = lazy.Lazy(_new_client)
@@ -72,10 +73,11 @@ def _unavailable_on_failure(cls):
             except exceptions.PromiseException:
                 raise
             except (ks_exc.ClientException, nova_exc.ClientException) as exc:
-                LOG.warning('Nova call %s failed: %s', func.__name__, exc)
-                raise exceptions.ServiceUnavailable(
-                    reason='Nova cannot be reached or refused the request '
-                           '(%s: %s).' % (type(exc).__name__, exc))
+                # Nova's and Keystone's words stay in the log.
+                raise failures.unavailable(
+                    'Nova cannot be reached or refused the request.',
+                    'Nova call %s failed: %s: %s'
+                    % (func.__name__, type(exc).__name__, exc))
         return wrapper
     for name, value in list(vars(cls).items()):
         if callable(value) and not name.startswith('_'):

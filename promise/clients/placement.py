@@ -13,6 +13,7 @@ import uuid
 from keystoneauth1 import exceptions as ks_exc
 from oslo_log import log as logging
 
+from promise.clients import failures
 from promise.clients import keystone
 from promise.common import lazy
 from promise import conf
@@ -97,15 +98,18 @@ class PlacementClient:
         try:
             resp = self.session.request(url, method, **kwargs)
         except ks_exc.ClientException as exc:
-            raise PlacementError(reason='%s %s failed: %s' % (method, url,
-                                                              exc))
+            raise failures.unavailable(
+                'a request failed.', '%s %s failed: %s' % (method, url, exc),
+                cls=PlacementError)
         if resp.status_code == 404 and missing_ok:
             return None
         if resp.status_code == 409 and _is_generation_conflict(resp):
             raise GenerationConflict(url)
         if resp.status_code not in ok:
-            raise PlacementError(reason='%s %s answered %s: %s' % (
-                method, url, resp.status_code, resp.text[:500]))
+            raise failures.unavailable(
+                'a request failed.', '%s %s answered %s: %s' % (
+                    method, url, resp.status_code, resp.text[:500]),
+                cls=PlacementError)
         if resp.status_code == 204 or not resp.content:
             return {}
         return resp.json()

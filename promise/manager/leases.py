@@ -36,6 +36,18 @@ CONF = conf.CONF
 LOG = logging.getLogger(__name__)
 
 
+def failure_reason(action, exc, request_id):
+    """A lease's status_reason after ``action`` failed. Promise's own
+    refusals (4xx) are told as they are; anything else, such as Nova's,
+    Placement's or Keystone's error text, can name internal endpoints and
+    hosts, so users read a stable sentence and the operator the log."""
+    if isinstance(exc, exceptions.PromiseException) and exc.code < 500:
+        return '%s failed: %s' % (action, exc.message)
+    return ('%s failed: a service Promise depends on refused or could not '
+            'be reached. The cause is in the Promise log under request %s.'
+            % (action, request_id))
+
+
 def _minute_floor(value):
     return value.replace(second=0, microsecond=0)
 
@@ -361,10 +373,13 @@ class LeaseManager:
         try:
             yield lease
         except Exception as exc:
-            LOG.exception('Lease %s: %s failed', lease_id, action)
+            request_id = getattr(ctx, 'request_id', None) or '-'
+            LOG.exception('Lease %s: %s failed (request %s)', lease_id,
+                          action, request_id)
             with db.writer(ctx) as session:
                 lease_db.set_status(session, lease_id, status.ERROR,
-                                    reason='%s failed: %s' % (action, exc))
+                                    reason=failure_reason(action, exc,
+                                                          request_id))
             raise
         result = spec.result or (lease.status_before
                                  if action != 'delete' else None)

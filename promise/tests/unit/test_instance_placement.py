@@ -125,4 +125,7 @@ class TestPlacementClient(base.TestCase):
             Response(400, {'errors': [{'detail': 'bad name'}]})]})
         exc = self.assertRaises(placement_client.PlacementError,
                                 client.ensure_resource_class, 'CUSTOM_X')
-        self.assertIn('bad name', exc.message)
+        # Placement's words go to the log, not to users.
+        self.assertIn('bad name', exc.detail)
+        self.assertNotIn('bad name', exc.message)
+        self.assertIn('Promise log under request', exc.message)

@@ -1,0 +1,34 @@
+"""Failures of the services Promise calls (Nova, Placement, and Keystone
+behind them), as users see them.
+
+Their error text can name internal endpoints, hosts and accounts. Users
+get a stable sentence naming the request id; the text goes to the log
+under that id, where the operator finds it.
+"""
+
+from oslo_context import context as o_context
+from oslo_log import log as logging
+
+from promise import exceptions
+
+LOG = logging.getLogger(__name__)
+
+SEE_LOG = 'The cause is in the Promise log under request %s.'
+
+
+def request_id():
+    """The id of the request being served (the API's, carried to the
+    manager over RPC), or '-' outside one."""
+    ctx = o_context.get_current()
+    return getattr(ctx, 'request_id', None) or '-'
+
+
+def unavailable(summary, detail, cls=exceptions.ServiceUnavailable,
+                **extra):
+    """A ``cls`` (503) saying ``summary`` and where the detail is; logs
+    ``detail``. Its ``detail`` attribute keeps the text for callers."""
+    rid = request_id()
+    LOG.warning('%s (request %s): %s', summary, rid, detail)
+    exc = cls(reason='%s %s' % (summary, SEE_LOG % rid), **extra)
+    exc.detail = detail
+    return exc
