@@ -4,6 +4,7 @@ project's slow receivers leaving senders to the others; Standard Webhooks
 signatures and secrets encrypted at rest."""
 
 import json
+import os
 import threading
 
 from cryptography import fernet
@@ -148,6 +149,15 @@ class TestSignatures(base.TestCase):
         forged = dict(headers, **{'webhook-timestamp': '1090'})
         self.assertFalse(verifier.verify(secret, forged, body, set(),
                                          now=1100))
+
+    def test_the_guide_shows_the_tested_code(self):
+        guide = os.path.join(os.path.dirname(outbox_tests.__file__),
+                             os.pardir, os.pardir, os.pardir, 'doc',
+                             'source', 'admin', 'webhooks.rst')
+        with open(guide) as f:
+            text = f.read()
+        self.assertIn('.. literalinclude:: webhook_verify.py\n'
+                      '   :language: python\n   :pyobject: verify', text)
 
     def test_other_secrets_keep_the_old_header_too(self):
         headers = signing.headers('s3cret', 'd1', 1000, b'{}')
