@@ -8,12 +8,14 @@ shuts the socket down at the deadline, which ends any read or write
 in progress; each socket operation also times out at what is left.
 """
 
+import base64
 import collections
 import http.client
 import socket
 import ssl
 import threading
 import time
+import urllib.parse
 
 from promise.notifications import addresses
 
@@ -85,14 +87,19 @@ class _Watchdog:
         self._timer.cancel()
 
 
-def _path(url):
-    rest = url.split('://', 1)[1]
-    slash = rest.find('/')
-    query = rest.find('?')
-    cut = [i for i in (slash, query) if i >= 0]
-    path = rest[min(cut):] if cut else '/'
-    path = path.split('#', 1)[0]
-    return path if path.startswith('/') else '/' + path
+def _path(parts):
+    path = parts.path or '/'
+    return path + ('?' + parts.query if parts.query else '')
+
+
+def _basic_auth(parts):
+    """Credentials in the URL as Basic auth (as requests sent them)."""
+    if parts.username is None:
+        return {}
+    pair = '%s:%s' % (urllib.parse.unquote(parts.username),
+                      urllib.parse.unquote(parts.password or ''))
+    return {'Authorization': 'Basic ' + base64.b64encode(
+        pair.encode('utf-8')).decode('ascii')}
 
 
 def post(url, body, headers, total, allowed=(), denied=(),
@@ -126,7 +133,9 @@ def post(url, body, headers, total, allowed=(), denied=(),
         conn = _Pinned(host, port, target, left)
     with _Watchdog(conn, left) as watchdog:
         try:
-            conn.request('POST', _path(url), body=body, headers=headers)
+            parts = urllib.parse.urlsplit(url)
+            conn.request('POST', _path(parts), body=body,
+                         headers=dict(headers, **_basic_auth(parts)))
             resp = conn.getresponse()
             resp.read(MAX_ANSWER)
             status = resp.status

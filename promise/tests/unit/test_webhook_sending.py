@@ -3,6 +3,7 @@ checked address only, no redirect followed, cut at the total time, one
 project's slow receivers leaving senders to the others; Standard Webhooks
 signatures and secrets encrypted at rest."""
 
+import base64
 import json
 import os
 import threading
@@ -57,14 +58,16 @@ class TestSender(base.TestCase):
         def rebinding(host, port):
             asked.append(host)
             return answers[len(asked) - 1]
-        result = self.post('http://hooks.test:%d/x?y=1' % self.receiver.port,
-                           resolver=rebinding)
+        result = self.post('http://u%%40x:p%%2F@hooks.test:%d/x?y=1#f'
+                           % self.receiver.port, resolver=rebinding)
         self.assertTrue(result.ok, result)
         self.assertEqual(['hooks.test'], asked)
         [got] = self.receiver.received
         self.assertEqual('hooks.test:%d' % self.receiver.port,
                          got['headers']['Host'])
         self.assertEqual('/x?y=1', got['path'])
+        self.assertEqual('Basic ' + base64.b64encode(b'u@x:p/').decode(),
+                         got['headers']['Authorization'])
 
     def test_one_bad_address_refuses_without_connecting(self):
         connections = Connections(self)
