@@ -102,6 +102,28 @@ def _basic_auth(parts):
         pair.encode('utf-8')).decode('ascii')}
 
 
+def _resolve_within(resolver, host, port, seconds):
+    """The resolver's answer, or OSError after ``seconds``: getaddrinfo
+    cannot be interrupted, and the name's own DNS server (the tenant's)
+    may answer as slowly as it likes. A late answer is dropped."""
+    box = {}
+
+    def run():
+        try:
+            box['targets'] = resolver(host, port)
+        except OSError as exc:
+            box['error'] = exc
+    thread = threading.Thread(target=run, daemon=True,
+                              name='promise-webhook-resolve')
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise OSError('timed out')
+    if 'error' in box:
+        raise box['error']
+    return box['targets']
+
+
 def post(url, body, headers, total, allowed=(), denied=(),
          resolver=None, tls_context=None):
     """POST ``body`` (bytes) to ``url`` within ``total`` seconds; returns
@@ -113,7 +135,8 @@ def post(url, body, headers, total, allowed=(), denied=(),
     except ValueError as exc:
         return Result(False, None, True, str(exc))
     try:
-        targets = (resolver or addresses.resolve)(host, port)
+        targets = _resolve_within(resolver or addresses.resolve, host, port,
+                                  total)
     except OSError as exc:
         return Result(False, None, False, 'resolving %s: %s' % (host, exc))
     bad = addresses.first_refused(targets, allowed, denied)

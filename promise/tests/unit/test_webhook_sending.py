@@ -107,6 +107,18 @@ class TestSender(base.TestCase):
         self.assertFalse(result.ok)
         self.assertIn('cut at the total time of 1s', result.detail)
 
+    def test_a_slow_resolution_counts_in_the_total_time(self):
+        answered = threading.Event()
+        self.addCleanup(answered.set)
+
+        def slow(host, port):
+            answered.wait(30)
+            return [(2, ('127.0.0.2', port))]
+        result = self.post('http://slow.test/', total=0.5, resolver=slow)
+        self.assertFalse(result.ok)
+        self.assertIn('timed out', result.detail)
+        self.assertEqual([], self.receiver.received)
+
     def test_https_checks_the_host_name(self):
         wrapped = []
 
