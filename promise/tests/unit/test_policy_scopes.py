@@ -205,6 +205,28 @@ class TestNoProjectNeverMatchesNoProject(base.TestCase):
             'promise:leases:get', policy._target({'project_id': None}),
             {'project_id': None}))
 
+    def test_no_rule_matches_none_with_none(self):
+        # Every rule rewritten to the bare project match, evaluated by
+        # oslo.policy itself (past promise.policy's own refusal): a caller
+        # without a project matches no target, with or without one.
+        path = self.create_tempfiles(
+            [('every', jsonutils.dumps({name: self.CHECK
+                                        for name in EXPECTED}))],
+            ext='.json')[0]
+        self.flags(group='oslo_policy', policy_file=path)
+        policy.reset()
+        enforcer = policy.get_enforcer()
+        ctx = context.RequestContext(user_id='u', project_id=None,
+                                     roles=['admin', 'member', 'reader'])
+        for name in EXPECTED:
+            for target in ({'project_id': None}, {}, {'project_id': A}):
+                self.assertFalse(enforcer.enforce(
+                    name, policy._target(target), ctx), (name, target))
+        # The rewrite took effect: a project still matches its own.
+        self.assertTrue(enforcer.enforce(
+            'promise:oshosts:get', {'project_id': A},
+            context.RequestContext(user_id='u', project_id=A)))
+
     def test_the_wrapper_refuses_a_caller_without_project(self):
         ctx = context.RequestContext(user_id='u', project_id=None,
                                      roles=['reader'])
