@@ -1,5 +1,7 @@
 """WSGI application: the middleware stack around the pecan app."""
 
+import inspect
+
 from keystonemiddleware import auth_token
 from keystonemiddleware import oauth2_token
 from oslo_log import log as logging
@@ -68,12 +70,19 @@ class _PathArgs(pecan.Pecan):
     """Pecan, except that a handler's named arguments come from the path
     only. Pecan fills them from the query string and the JSON body too,
     so ``DELETE /v1/leases`` with ``{"lease_id": ...}`` would delete that
-    lease. A handler's ``**query`` still gets the query string."""
+    lease. A handler's ``**query`` still gets the query string. A handler
+    whose id the path lacks (``DELETE /v1/os-hosts``) is a 405."""
 
     def get_args(self, state, all_params, remainder, argspec, im_self):
         query = {k: v for k, v in state.request.GET.mixed().items()
                  if k not in argspec.args}
-        return super().get_args(state, query, remainder, argspec, im_self)
+        args, varargs, kwargs = super().get_args(state, query, remainder,
+                                                 argspec, im_self)
+        needed = len(argspec.args) - len(argspec.defaults or ())
+        given = len(args) + (1 if inspect.ismethod(state.controller) else 0)
+        if given < needed:
+            pecan.abort(405)
+        return args, varargs, kwargs
 
 
 def setup_app(rpcapi=None):
@@ -102,11 +111,11 @@ def setup_app(rpcapi=None):
                     'without a token. Never use this in production.')
         protected = context_mw.NoAuthContext(app)
     app = _Dispatch(healthcheck.Healthcheck(None, CONF), app, protected)
+    app = request_guard.RequestGuard(app)
     # Bodies over [oslo_middleware] max_request_body_size are a 413 before
     # anything reads them.
     app = sizelimit.RequestBodySizeLimiter(app, CONF)
-    app = microversion.Microversion(error_body.ErrorBody(
-        request_guard.RequestGuard(app)))
+    app = microversion.Microversion(error_body.ErrorBody(app))
     app = cors.CORS(app, CONF)
     app = request_id.RequestId(app)
     app = http_proxy_to_wsgi.HTTPProxyToWSGI(app, CONF)

@@ -27,7 +27,8 @@ def get(session, host_id, for_update=False):
     # column holds: no such host, rather than a database error.
     if text.isascii() and text.isdigit():
         if len(text) > 10 or int(text) > schema_types.INT_MAX:
-            raise exceptions.HostNotFound(host=host_id)
+            shown = text if len(text) <= 20 else text[:20] + '...'
+            raise exceptions.HostNotFound(host=shown)
         query = query.where(models.Host.id == int(text))
     else:
         query = query.where(models.Host.hypervisor_hostname == host_id)

@@ -7,6 +7,12 @@ happens.
   delete: any ``_method`` is a 400.
 * A path or query string that is not UTF-8 cannot name anything; webob
   would fail to decode it deep inside routing (a 500): a 400 here.
+* pecan parses a JSON body itself while routing, with Python's recursive
+  parser: a body nested deeper than validation.MAX_DEPTH is a 400 before
+  that (the parser would run out of stack: a 500).
+
+It sits inside oslo.middleware's size limiter, so it never reads more
+than [oslo_middleware] max_request_body_size.
 
 Answers carry the Blazar body; ErrorBody, outside, turns them into
 problem+json under /grant.
@@ -18,6 +24,8 @@ import webob
 import webob.dec
 
 from promise.api import errors
+from promise.api import validation
+from promise import exceptions
 
 OVERRIDE = '_method'
 _FORMS = ('', 'application/x-www-form-urlencoded', 'multipart/form-data')
@@ -50,6 +58,11 @@ class RequestGuard:
             return errors.response(
                 400, 'The %s parameter is not supported: send the HTTP '
                      'method itself.' % OVERRIDE)
+        if req.is_body_readable and 'json' in (req.content_type or ''):
+            try:
+                validation.check_depth(req.body.decode('utf-8', 'replace'))
+            except exceptions.InvalidInput as exc:
+                return errors.from_exception(exc)
         return req.get_response(self.app)
 
     @staticmethod

@@ -255,6 +255,16 @@ class TestRequests(base.TestCase):
         code, body = self.call('GET', '/v1/leases')
         self.assertEqual([self.lease_id], [x['id'] for x in body['leases']])
 
+    def test_deep_json_body_is_refused_before_pecan_parses_it(self):
+        # pecan reads a JSON body while routing, recursively.
+        for path in ('/v1/leases', '/v1/leases/' + self.lease_id,
+                     '/grant/v1/grants'):
+            code, body = self.call('POST', path,
+                                   raw=b'[' * 100000 + b']' * 100000,
+                                   content_type='application/json')
+            self.assertEqual(400, code, body)
+        self.assertLeaseKept()
+
     def test_capacity_query_traps(self):
         for query in ('vcpus=%C2%B2', 'vcpus=' + '9' * 5000,
                       'memory_mb=2147483648',
@@ -276,3 +286,12 @@ class TestRequests(base.TestCase):
             'name': 'late', 'start_date': '9999-12-31 23:00',
             'end_date': '9999-12-31 23:59', 'reservations': []})
         self.assertEqual(201, code, body)
+
+    def test_collection_without_the_id_is_405(self):
+        for method, path, body in (
+                ('DELETE', '/v1/os-hosts', {'host_id': '1'}),
+                ('PUT', '/v1/os-hosts', {'host_id': '1'}),
+                ('DELETE', '/v1/capacity-changes', {'change_id': 'x'}),
+                ('DELETE', '/v1/subscriptions', {'subscription_id': 'x'}),
+                ('DELETE', '/v1/os-hosts', None)):
+            self.assertBlazar(405, self.call(method, path, body))
