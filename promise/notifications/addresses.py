@@ -38,6 +38,17 @@ def _networks(cidrs):
             for c in cidrs or () if c and c.strip()]
 
 
+def check_networks(allowed, denied):
+    """ValueError naming the option of a value that is not a CIDR (at
+    start, rather than at every send)."""
+    for name, cidrs in (('webhook_allowed_networks', allowed),
+                        ('webhook_denied_networks', denied)):
+        try:
+            _networks(cidrs)
+        except ValueError as exc:
+            raise ValueError('[notifications] %s: %s' % (name, exc))
+
+
 def _inside(ip, nets):
     return any(ip.version == net.version and ip in net for net in nets)
 

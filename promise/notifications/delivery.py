@@ -34,6 +34,7 @@ from promise import conf
 from promise.db import api as db
 from promise.db import claims
 from promise.db.models import subscriptions as sub_models
+from promise.notifications import addresses
 from promise.notifications import notifier
 from promise.notifications import outbox
 from promise.notifications import sender
@@ -114,6 +115,10 @@ class DeliveryLoop(claims.ClaimLoop):
 
     def __init__(self, owner, opts=None):
         self._opts = opts or CONF.notifications
+        # A broken key or CIDR stops the manager before it starts.
+        signing.check_keys(self._opts)
+        addresses.check_networks(self._opts.webhook_allowed_networks,
+                                 self._opts.webhook_denied_networks)
         # Only as many claims as free senders: a claim never waits in a
         # queue, where it could expire.
         super().__init__(owner, self._opts.delivery_workers, 'webhook',
@@ -141,7 +146,6 @@ class DeliveryLoop(claims.ClaimLoop):
             3 * self._opts.webhook_timeout + 5))
 
     def start(self):
-        signing.check_keys(self._opts)
         outbox.add_waker(self.wake)
         super().start()
 

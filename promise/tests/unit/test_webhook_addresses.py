@@ -74,6 +74,11 @@ class TestClassification(base.TestCase):
         self.assertEqual('in webhook_denied_networks', addresses.refused(
             '::ffff:8.8.8.8', (), ['8.8.0.0/16']))
 
+    def test_networks_are_checked_at_start(self):
+        addresses.check_networks(['127.0.0.2/32'], ['8.8.0.0/16', ''])
+        self.assertRaisesRegex(ValueError, 'webhook_denied_networks',
+                               addresses.check_networks, [], ['nope'])
+
     def test_one_refused_address_refuses_the_host(self):
         targets = [(2, ('8.8.8.8', 80)), (10, ('::1', 80, 0, 0))]
         self.assertEqual(('::1', 'not a global address'),
