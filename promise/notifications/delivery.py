@@ -54,6 +54,15 @@ REFUSED = ('The URL leads to an address webhooks are not sent to '
            '([notifications] webhook_allowed_networks).')
 UNSIGNABLE = ('The subscription\'s secret cannot be read with the '
               'configured [notifications] secret_encryption_keys.')
+MESSAGES = (NOT_ACCEPTED, REFUSED, UNSIGNABLE)
+
+
+def shown_error(stored):
+    """What the API shows of a stored error: rows written before these
+    messages hold network detail."""
+    if stored is None or stored in MESSAGES:
+        return stored
+    return NOT_ACCEPTED
 
 
 def backoff(attempts, initial, maximum):

@@ -349,6 +349,16 @@ class TestSubscriptionsAPI(SubscriptionsAPITestCase):
         # No status code, no network detail: no port scanner.
         self.assertIsNone(row['response_code'])
         self.assertEqual(delivery.NOT_ACCEPTED, row['error'])
+        # Nor from a row written before (its error held the detail).
+        with db.writer() as session:
+            session.query(sub_models.Delivery).update(
+                {'last_error': 'ConnectionError: 10.0.0.1:22 refused',
+                 'last_response_code': 403})
+        code, body = self.call('GET', '/subscriptions/%s/deliveries'
+                               % sub['id'])
+        self.assertEqual([(None, delivery.NOT_ACCEPTED)],
+                         [(r['response_code'], r['error'])
+                          for r in body['deliveries']])
         self.assertIsNotNone(row['next_attempt_at'])
         with db.reader() as session:
             self.assertEqual(1, session.query(sub_models.Delivery).count())

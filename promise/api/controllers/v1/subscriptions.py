@@ -26,6 +26,7 @@ from promise.db.models import subscriptions as sub_models
 from promise.db import subscriptions as subscription_db
 from promise import exceptions
 from promise.notifications import addresses
+from promise.notifications import delivery
 from promise.notifications import matching
 from promise.notifications import signing
 from promise.policies import leases as lease_rules
@@ -46,7 +47,8 @@ def delivery_view(row):
             'event_type': row.event_type, 'status': row.status,
             'attempts': row.attempts,
             'response_code': row.last_response_code if delivered else None,
-            'error': None if delivered else row.last_error,
+            'error': (None if delivered else
+                      delivery.shown_error(row.last_error)),
             'next_attempt_at': (dates.format_date(row.next_attempt_at)
                                 if row.status == sub_models.PENDING else None),
             'delivered_at': dates.format_date(row.delivered_at),
