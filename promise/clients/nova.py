@@ -100,7 +100,8 @@ class NovaClient:
         """The hypervisor with this id or exact hostname."""
         name_or_id = str(name_or_id)
         try:
-            if name_or_id.isdigit():
+            # ASCII digits: '²'.isdigit() holds, and int() refuses it.
+            if name_or_id.isascii() and name_or_id.isdigit():
                 return self.nova.hypervisors.get(int(name_or_id))
             for hyp in self.nova.hypervisors.search(name_or_id):
                 # search() matches substrings: compute1 finds compute10.

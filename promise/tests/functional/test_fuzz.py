@@ -15,16 +15,26 @@ promise-api + two promise-managers on MariaDB and RabbitMQ. For each answer:
   content type, response schema and headers), which keeps the document
   honest.
 
+Then each operation again (``test_extremes_*``): a valid request with one
+value (a body node, a query or path parameter) replaced by an extreme one
+from EXTREMES: integers around and far beyond what a column holds, 5000
+digits, Unicode digits, lone surrogates, long strings, dates at the ends of
+time, JSON nested past the limit, property queries with a list as
+operator. The same checks hold: every answer is a 4xx with its error body
+or a success, never a 5xx.
+
 Bounded and deterministic: PROMISE_FUZZ_EXAMPLES examples per operation and
-mode (default 25), hypothesis derandomized (fixed seed), no shrinking, no
-example database. Requests run as an admin, so that policy lets them reach
-the code under test (test_policy_matrix covers who may do what). Half of
+mode (default 25), PROMISE_FUZZ_EXTREMES with extremes (default 15),
+hypothesis derandomized (fixed seed), no shrinking, no example database.
+Requests run as an admin, so that policy lets them reach the code under
+test (test_policy_matrix covers who may do what). Half of
 the requests to paths with an id (lease, host, property, subscription,
 grant) use ids that exist. The deployment serves an ONAP region and has
 flavor sizes and costs, so that the Multicloud and grant requests get past
 configuration to the code that decides.
 """
 
+import copy
 import datetime
 import functools
 import json
@@ -43,6 +53,7 @@ from promise.tests.functional import base
 SPEC = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'doc',
                     'source', 'api', 'openapi.yaml')
 EXAMPLES = int(os.environ.get('PROMISE_FUZZ_EXAMPLES', '25'))
+EXTREME_EXAMPLES = int(os.environ.get('PROMISE_FUZZ_EXTREMES', '15'))
 
 HEADERS = {'X-User-Id': 'fuzz-admin', 'X-Project-Id': 'fuzz-project',
            'X-Roles': 'admin'}
@@ -59,6 +70,51 @@ CONFORMANCE = [oas_checks.status_code_conformance,
                oas_checks.content_type_conformance,
                oas_checks.response_schema_conformance,
                oas_checks.response_headers_conformance]
+
+
+def _nested(depth, leaf=None):
+    value = [] if leaf is None else leaf
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+# What a careless client or an attacker sends (issue 19).
+EXTREMES = st.sampled_from([
+    2 ** 31 - 1, 2 ** 31, -2 ** 31 - 1, 2 ** 63, 10 ** 12, 10 ** 400,
+    1e308, -1e308, 0.5,
+    '2147483647', '2147483648', '9999999999', '9' * 5000, '²', '١٢', '',
+    ' 7 ', '-1', '\ud800', 'x\udfffy', 'y\udc00', 'n' * 70000,
+    '9999-12-31 23:59', '9999-12-31 23:58', '0001-01-01 00:00',
+    '10000-01-01 00:00', 'now',
+    _nested(40), _nested(3, 'x'), {'a': _nested(40)},
+    [['=='], '$hypervisor_hostname', 'x'],
+    '[["=="], "$hypervisor_hostname", "x"]',
+    '["not", ' * 40 + '["==", "$a", "1"]' + ']' * 40,
+    '["==", "$a", "%s"]' % ('x' * 9000),
+])
+
+
+def _places(value, path=()):
+    """Every place in a JSON body, as a path of keys and indexes."""
+    yield path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _places(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _places(item, path + (index,))
+
+
+def _replaced(value, path, new):
+    if not path:
+        return new
+    value = copy.deepcopy(value)
+    node = value
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = new
+    return value
 
 
 def _schema():
@@ -243,6 +299,59 @@ class FuzzTests(base.MySQLMixin, base.FunctionalTestCase):
                 if mode != GenerationMode.NEGATIVE:
                     raise
 
+    def extremes(self, method, path):
+        """Valid requests with one value replaced by an extreme one."""
+        op = self.schema[path][method.upper()]
+        params = {p.name for p in op.path_parameters}
+        fixed = {k: v for k, v in self.fixed.items() if k in params}
+        strategy = op.as_strategy(generation_mode=GenerationMode.POSITIVE,
+                                  path_parameters=fixed or None)
+
+        @hypothesis.settings(
+            max_examples=EXTREME_EXAMPLES, derandomize=True, deadline=None,
+            database=None, print_blob=False,
+            phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+            suppress_health_check=list(hypothesis.HealthCheck))
+        @hypothesis.given(case=strategy, extreme=EXTREMES, data=st.data())
+        def run(case, extreme, data):
+            targets = []
+            body = getattr(case, 'body', None)
+            if isinstance(body, (dict, list)):
+                targets += [('body', p) for p in _places(body)]
+            targets += [('query', p.name) for p in op.query]
+            targets += [('path', name) for name in sorted(params)]
+            if not targets:
+                return
+            where, key = data.draw(st.sampled_from(targets))
+            text = extreme if isinstance(extreme, str) else json.dumps(
+                extreme)
+            sent = {}
+            if where != 'body':
+                # A URL cannot carry a lone surrogate, one over 8 KiB is
+                # refused by the WSGI server itself (414), and an empty id
+                # names another path.
+                hypothesis.assume(0 < len(text) <= 4000 and
+                                  not re.search('[\ud800-\udfff]', text))
+            if where == 'body':
+                # Sent as JSON text: schemathesis would check the body
+                # against the schema again, and its validator cannot
+                # encode a lone surrogate.
+                sent['data'] = json.dumps(_replaced(body, key, extreme))
+            elif where == 'query':
+                case.query = dict(case.query or {}, **{key: text})
+            else:
+                case.path_parameters = dict(case.path_parameters,
+                                            **{key: text})
+            resp = case.call(base_url=self.url, headers=HEADERS,
+                             timeout=60, **sent)
+            try:
+                self.check_answer(op, case, resp)
+            except AssertionError as exc:
+                raise AssertionError('%s\nextreme %s at %s %r' % (
+                    exc, repr(extreme)[:200], where, key))
+
+        run()
+
     # -- regression tests of bugs the fuzzing found ------------------------
 
     def test_repeated_query_parameter(self):
@@ -299,6 +408,15 @@ def _add_tests():
         test.__name__ = _test_name(op)
         test.__doc__ = 'Fuzz %s %s.' % (op.method.upper(), op.path)
         setattr(FuzzTests, test.__name__, functools.wraps(test)(test))
+
+        def extreme(self, method=op.method, path=op.path):
+            self.extremes(method, path)
+        extreme.__name__ = _test_name(op).replace('test_', 'test_extremes_',
+                                                  1)
+        extreme.__doc__ = 'Extreme values in %s %s.' % (op.method.upper(),
+                                                        op.path)
+        setattr(FuzzTests, extreme.__name__,
+                functools.wraps(extreme)(extreme))
 
 
 _add_tests()
