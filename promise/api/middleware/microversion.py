@@ -24,10 +24,14 @@ def parse(text):
     if text == 'latest':
         return MAX_VERSION
     try:
+        if not text.isascii() or len(text) > 20:
+            raise ValueError(text)
         major, minor = (int(p) for p in text.split('.'))
     except ValueError:
+        # Echoed cut short: a header can be kilobytes.
         raise ValueError('Invalid %s header value %r: use "reservation '
-                         'X.Y" or "reservation latest".' % (HEADER, text))
+                         'X.Y" or "reservation latest".'
+                         % (HEADER, text[:40]))
     return major, minor
 
 

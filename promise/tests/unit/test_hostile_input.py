@@ -295,3 +295,16 @@ class TestRequests(base.TestCase):
                 ('DELETE', '/v1/subscriptions', {'subscription_id': 'x'}),
                 ('DELETE', '/v1/os-hosts', None)):
             self.assertBlazar(405, self.call(method, path, body))
+
+    def test_microversion_header_extremes(self):
+        for value in ('1.' + '9' * 5000, '².1', '1.\ud800'.encode(
+                'utf-8', 'surrogatepass').decode('latin-1')):
+            req = webob.Request.blank('/v1/leases', headers={
+                'X-Project-Id': 'p1', 'X-User-Id': 'u1',
+                'X-Roles': 'member'})
+            req.environ['HTTP_OPENSTACK_API_VERSION'] = (
+                'reservation ' + value)
+            resp = req.get_response(self.api.app)
+            self.assertEqual(400, resp.status_int, resp.text[:300])
+            self.assertEqual(BLAZAR_KEYS, set(resp.json))
+            self.assertLess(len(resp.json['error_message']), 300)
