@@ -18,10 +18,10 @@ import sqlalchemy as sa
 from promise.notifications import delivery
 from promise.tests.functional import base
 from promise.tests.functional import fixtures as func_fixtures
-from promise.tests.unit import test_subscriptions_outbox as outbox_tests
+from promise.tests.unit import webhook_receiver
 
 KEY = 'yZaGGwmP7MvYv7sfxkGD3bY5nA7tXDsT3bZEPgqQmUo='
-VERIFIER = outbox_tests.VERIFIER
+VERIFIER = webhook_receiver.VERIFIER
 
 
 def project():
@@ -35,8 +35,8 @@ class Helpers:
         super().setUp()
         self.who = project()
 
-    def receiver(self, host=outbox_tests.RECEIVER_HOST):
-        receiver = outbox_tests.Receiver(host=host).start()
+    def receiver(self, host=webhook_receiver.RECEIVER_HOST):
+        receiver = webhook_receiver.Receiver(host=host).start()
         self.addCleanup(receiver.stop)
         return receiver
 
