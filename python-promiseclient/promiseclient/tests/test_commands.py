@@ -296,6 +296,21 @@ class TestSubscriptions(CommandTestCase):
                               '--url', 'http://h/'])
         self.assertFalse(self.client.create_subscription.called)
 
+    def test_a_secret_promise_made_is_shown_at_create(self):
+        self.client.create_subscription.return_value = dict(
+            self.SUB, secret='whsec_made')
+        data = as_dict(self.run_cmd(subscriptions.CreateSubscription, [
+            '--event-type', 'lease.*', '--url', 'https://h/']))
+        self.assertEqual('whsec_made', data['secret'])
+
+    def test_a_secret_the_caller_gave_is_not_echoed(self):
+        self.client.create_subscription.return_value = dict(self.SUB,
+                                                            secret='k')
+        data = as_dict(self.run_cmd(subscriptions.CreateSubscription, [
+            '--event-type', 'lease.*', '--url', 'https://h/',
+            '--secret', 'k']))
+        self.assertEqual('******', data['secret'])
+
     def test_secret_is_never_shown(self):
         self.client.get_subscription.return_value = dict(self.SUB,
                                                          secret='k')

@@ -34,8 +34,10 @@ def _hide_secret(subscription):
 class CreateSubscription(command.ShowOne):
     """Subscribe a webhook to Promise's events.
 
-    Promise POSTs each matching event as JSON to the URL, signed with
-    X-Promise-Signature: sha256=<HMAC of the body with the secret>.
+    Promise POSTs each matching event as JSON to the URL, signed as
+    Standard Webhooks sign (webhook-id, webhook-timestamp and
+    webhook-signature headers). Without --secret, Promise makes a
+    whsec_ secret and this command shows it: the only time it is shown.
     """
 
     log = logging.getLogger(__name__ + '.CreateSubscription')
@@ -63,7 +65,8 @@ class CreateSubscription(command.ShowOne):
             help='Where to POST the events')
         parser.add_argument(
             '--secret', metavar='<secret>',
-            help='Key of the HMAC-SHA256 signature of each delivery')
+            help='Key of the HMAC-SHA256 signature of each delivery '
+                 '(default: one Promise makes, shown once)')
         parser.add_argument(
             '--all-projects', action='store_true', default=None,
             help='Events of every project (admin only)')
@@ -82,8 +85,10 @@ class CreateSubscription(command.ShowOne):
             resource_type=parsed_args.resource_type, threshold=threshold,
             secret=parsed_args.secret,
             all_projects=parsed_args.all_projects)
-        return base.show_columns(_hide_secret(subscription), SHOW_ORDER,
-                                 FORMATTERS)
+        if parsed_args.secret is not None:
+            # The caller knows it; a secret Promise made is shown once.
+            subscription = _hide_secret(subscription)
+        return base.show_columns(subscription, SHOW_ORDER, FORMATTERS)
 
 
 class ListSubscriptions(command.Lister):
