@@ -61,6 +61,15 @@ function configure_promise {
         iniset "$PROMISE_CONF_FILE" manager plugins "$PROMISE_PLUGINS"
     fi
 
+    # Webhook secrets are stored encrypted, with a key kept beside the
+    # state so that a re-stack can still read the rows it left.
+    local key_file=$PROMISE_STATE_PATH/webhook-secrets.key
+    if [[ ! -s "$key_file" ]]; then
+        (umask 077 && python3 -c 'import base64, os
+print(base64.urlsafe_b64encode(os.urandom(32)).decode())' > "$key_file")
+    fi
+    iniset "$PROMISE_CONF_FILE" notifications secret_encryption_keys "$(cat "$key_file")"
+
     # Incoming requests: keystonemiddleware.
     configure_keystone_authtoken_middleware "$PROMISE_CONF_FILE" "$PROMISE_SERVICE_USER"
 

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 
+from cryptography import fernet
 import testtools
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..',
@@ -50,7 +51,8 @@ STUBS = r'''
 set -o errexit
 set -o nounset
 DEST=/opt/stack
-DATA_DIR=/opt/stack/data
+DATA_DIR=$WORK/data
+mkdir -p "$DATA_DIR/promise"
 STACK_USER=stack
 SERVICE_PROTOCOL=http
 SERVICE_HOST=192.0.2.10
@@ -278,10 +280,18 @@ class TestPhases(testtools.TestCase):
              'ServerGroupAntiAffinityFilter,ServerGroupAffinityFilter,'
              'PromiseFilter'], cell_conf['enabled_filters'])
 
-        # A second run changes nothing in Nova's configuration.
+        # Webhook secrets are encrypted with a Fernet key that stays.
+        key = conf['notifications']['secret_encryption_keys']
+        self.assertEqual(1, len(key))
+        fernet.Fernet(key[0].encode())
+
+        # A second run changes nothing in Nova's configuration and keeps
+        # the key, so that the rows already written stay readable.
         before = self.ini(self.nova_conf())
         self.run_phase('stack', 'post-config')
         self.assertEqual(before, self.ini(self.nova_conf()))
+        self.assertEqual(key, self.ini('/etc/promise/promise.conf')[
+            'notifications']['secret_encryption_keys'])
 
     def test_nova_left_alone_when_asked(self):
         self.run_phase('stack', 'post-config',
