@@ -8,6 +8,7 @@ under that id, where the operator finds it.
 
 from oslo_context import context as o_context
 from oslo_log import log as logging
+from oslo_utils import uuidutils
 
 from promise import exceptions
 
@@ -18,9 +19,11 @@ SEE_LOG = 'The cause is in the Promise log under request %s.'
 
 def request_id():
     """The id of the request being served (the API's, carried to the
-    manager over RPC), or '-' outside one."""
+    manager over RPC); outside one (a periodic pass, a worker thread) a
+    new id, which the log line carries just the same."""
     ctx = o_context.get_current()
-    return getattr(ctx, 'request_id', None) or '-'
+    return (getattr(ctx, 'request_id', None) or
+            'req-' + uuidutils.generate_uuid())
 
 
 def unavailable(summary, detail, cls=exceptions.ServiceUnavailable,

@@ -373,7 +373,8 @@ class LeaseManager:
         try:
             yield lease
         except Exception as exc:
-            request_id = getattr(ctx, 'request_id', None) or '-'
+            request_id = (getattr(ctx, 'request_id', None) or
+                          'req-' + uuidutils.generate_uuid())
             LOG.exception('Lease %s: %s failed (request %s)', lease_id,
                           action, request_id)
             with db.writer(ctx) as session:

@@ -4,6 +4,7 @@ Blazar body, never a 500, and changes nothing."""
 import datetime
 import json
 
+import fixtures
 import webob
 
 from promise.api import params
@@ -308,3 +309,22 @@ class TestRequests(base.TestCase):
             self.assertEqual(400, resp.status_int, resp.text[:300])
             self.assertEqual(BLAZAR_KEYS, set(resp.json))
             self.assertLess(len(resp.json['error_message']), 300)
+
+
+class TestFailures(base.TestCase):
+    """Other services' error text stays in the log, under an id the user
+    is given."""
+
+    def test_detail_is_logged_under_the_id_the_user_reads(self):
+        from promise.clients import failures
+        logger = self.useFixture(fixtures.FakeLogger(
+            name='promise.clients.failures'))
+        exc = failures.unavailable(
+            'Nova cannot be reached or refused the request.',
+            'GET http://nova.internal:8774/v2.1 answered 401: bad token')
+        self.assertEqual(503, exc.code)
+        self.assertNotIn('nova.internal', exc.message)
+        rid = exc.message.rsplit(' ', 1)[1].rstrip('.')
+        self.assertTrue(rid.startswith('req-'), exc.message)
+        self.assertIn(rid, logger.output)
+        self.assertIn('nova.internal', logger.output)
