@@ -26,6 +26,17 @@ def request_id():
             'req-' + uuidutils.generate_uuid())
 
 
+def reason(action, exc, request_id):
+    """A lease's status_reason after ``action`` failed. Promise's own
+    refusals (4xx) are told as they are; anything else, such as Nova's,
+    Placement's or Keystone's error text, can name internal endpoints and
+    hosts, so users read a stable sentence and the operator the log."""
+    if isinstance(exc, exceptions.PromiseException) and exc.code < 500:
+        return '%s failed: %s' % (action, exc.message)
+    return ('%s failed: a service Promise depends on refused or could not '
+            'be reached. %s' % (action, SEE_LOG % request_id))
+
+
 def unavailable(summary, detail, cls=exceptions.ServiceUnavailable,
                 **extra):
     """A ``cls`` (503) saying ``summary`` and where the detail is; logs

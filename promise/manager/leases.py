@@ -15,6 +15,7 @@ from oslo_log import log as logging
 from oslo_utils import uuidutils
 import sqlalchemy as sa
 
+from promise.clients import failures
 from promise.common import dates
 from promise.common import deadlines
 from promise.common import views
@@ -34,18 +35,6 @@ from promise import status
 
 CONF = conf.CONF
 LOG = logging.getLogger(__name__)
-
-
-def failure_reason(action, exc, request_id):
-    """A lease's status_reason after ``action`` failed. Promise's own
-    refusals (4xx) are told as they are; anything else, such as Nova's,
-    Placement's or Keystone's error text, can name internal endpoints and
-    hosts, so users read a stable sentence and the operator the log."""
-    if isinstance(exc, exceptions.PromiseException) and exc.code < 500:
-        return '%s failed: %s' % (action, exc.message)
-    return ('%s failed: a service Promise depends on refused or could not '
-            'be reached. The cause is in the Promise log under request %s.'
-            % (action, request_id))
 
 
 def _minute_floor(value):
@@ -379,8 +368,8 @@ class LeaseManager:
                           action, request_id)
             with db.writer(ctx) as session:
                 lease_db.set_status(session, lease_id, status.ERROR,
-                                    reason=failure_reason(action, exc,
-                                                          request_id))
+                                    reason=failures.reason(action, exc,
+                                                           request_id))
             raise
         result = spec.result or (lease.status_before
                                  if action != 'delete' else None)

@@ -17,10 +17,10 @@ promise-api + two promise-managers on MariaDB and RabbitMQ. For each answer:
 
 Then each operation again (``test_extremes_*``): a valid request with one
 value (a body node, a query or path parameter) replaced by an extreme one
-from EXTREMES: integers around and far beyond what a column holds, 5000
-digits, Unicode digits, lone surrogates, long strings, dates at the ends of
-time, JSON nested past the limit, property queries with a list as
-operator. The same checks hold: every answer is a 4xx with its error body
+from extremes.VALUES: integers around and far beyond what a column
+holds, 5000 digits, Unicode digits, lone surrogates, long strings, dates at
+the ends of time, JSON nested past the limit, property queries with a list
+as operator. The same checks hold: every answer is a 4xx with its error body
 or a success, never a 5xx.
 
 Bounded and deterministic: PROMISE_FUZZ_EXAMPLES examples per operation and
@@ -34,7 +34,6 @@ flavor sizes and costs, so that the Multicloud and grant requests get past
 configuration to the code that decides.
 """
 
-import copy
 import datetime
 import functools
 import json
@@ -49,6 +48,7 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi import checks as oas_checks
 
 from promise.tests.functional import base
+from promise.tests.functional import extremes
 
 SPEC = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'doc',
                     'source', 'api', 'openapi.yaml')
@@ -70,51 +70,6 @@ CONFORMANCE = [oas_checks.status_code_conformance,
                oas_checks.content_type_conformance,
                oas_checks.response_schema_conformance,
                oas_checks.response_headers_conformance]
-
-
-def _nested(depth, leaf=None):
-    value = [] if leaf is None else leaf
-    for _ in range(depth):
-        value = [value]
-    return value
-
-
-# What a careless client or an attacker sends (issue 19).
-EXTREMES = st.sampled_from([
-    2 ** 31 - 1, 2 ** 31, -2 ** 31 - 1, 2 ** 63, 10 ** 12, 10 ** 400,
-    1e308, -1e308, 0.5,
-    '2147483647', '2147483648', '9999999999', '9' * 5000, '²', '١٢', '',
-    ' 7 ', '-1', '\ud800', 'x\udfffy', 'y\udc00', 'n' * 70000,
-    '9999-12-31 23:59', '9999-12-31 23:58', '0001-01-01 00:00',
-    '10000-01-01 00:00', 'now',
-    _nested(40), _nested(3, 'x'), {'a': _nested(40)},
-    [['=='], '$hypervisor_hostname', 'x'],
-    '[["=="], "$hypervisor_hostname", "x"]',
-    '["not", ' * 40 + '["==", "$a", "1"]' + ']' * 40,
-    '["==", "$a", "%s"]' % ('x' * 9000),
-])
-
-
-def _places(value, path=()):
-    """Every place in a JSON body, as a path of keys and indexes."""
-    yield path
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _places(item, path + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _places(item, path + (index,))
-
-
-def _replaced(value, path, new):
-    if not path:
-        return new
-    value = copy.deepcopy(value)
-    node = value
-    for step in path[:-1]:
-        node = node[step]
-    node[path[-1]] = new
-    return value
 
 
 def _schema():
@@ -299,7 +254,7 @@ class FuzzTests(base.MySQLMixin, base.FunctionalTestCase):
                 if mode != GenerationMode.NEGATIVE:
                     raise
 
-    def extremes(self, method, path):
+    def fuzz_extremes(self, method, path):
         """Valid requests with one value replaced by an extreme one."""
         op = self.schema[path][method.upper()]
         params = {p.name for p in op.path_parameters}
@@ -307,17 +262,20 @@ class FuzzTests(base.MySQLMixin, base.FunctionalTestCase):
         strategy = op.as_strategy(generation_mode=GenerationMode.POSITIVE,
                                   path_parameters=fixed or None)
 
+        calls = []
+
         @hypothesis.settings(
             max_examples=EXTREME_EXAMPLES, derandomize=True, deadline=None,
             database=None, print_blob=False,
             phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
             suppress_health_check=list(hypothesis.HealthCheck))
-        @hypothesis.given(case=strategy, extreme=EXTREMES, data=st.data())
+        @hypothesis.given(case=strategy, extreme=extremes.VALUES,
+                          data=st.data())
         def run(case, extreme, data):
             targets = []
             body = getattr(case, 'body', None)
             if isinstance(body, (dict, list)):
-                targets += [('body', p) for p in _places(body)]
+                targets += [('body', p) for p in extremes.places(body)]
             targets += [('query', p.name) for p in op.query]
             targets += [('path', name) for name in sorted(params)]
             if not targets:
@@ -336,7 +294,8 @@ class FuzzTests(base.MySQLMixin, base.FunctionalTestCase):
                 # Sent as JSON text: schemathesis would check the body
                 # against the schema again, and its validator cannot
                 # encode a lone surrogate.
-                sent['data'] = json.dumps(_replaced(body, key, extreme))
+                sent['data'] = json.dumps(
+                    extremes.replaced(body, key, extreme))
             elif where == 'query':
                 case.query = dict(case.query or {}, **{key: text})
             else:
@@ -344,6 +303,7 @@ class FuzzTests(base.MySQLMixin, base.FunctionalTestCase):
                                             **{key: text})
             resp = case.call(base_url=self.url, headers=HEADERS,
                              timeout=60, **sent)
+            calls.append(where)
             try:
                 self.check_answer(op, case, resp)
             except AssertionError as exc:
@@ -351,6 +311,9 @@ class FuzzTests(base.MySQLMixin, base.FunctionalTestCase):
                     exc, repr(extreme)[:200], where, key))
 
         run()
+        if op.body or list(op.query) or params:
+            # Not a run that sent nothing (every example assumed away).
+            self.assertGreater(len(calls), EXTREME_EXAMPLES // 3, calls)
 
     # -- regression tests of bugs the fuzzing found ------------------------
 
@@ -410,7 +373,7 @@ def _add_tests():
         setattr(FuzzTests, test.__name__, functools.wraps(test)(test))
 
         def extreme(self, method=op.method, path=op.path):
-            self.extremes(method, path)
+            self.fuzz_extremes(method, path)
         extreme.__name__ = _test_name(op).replace('test_', 'test_extremes_',
                                                   1)
         extreme.__doc__ = 'Extreme values in %s %s.' % (op.method.upper(),
