@@ -14,8 +14,19 @@ PROBLEM = 'application/problem+json'
 GRANT_API_VERSION = '1.4.0'
 
 
+# No message is longer: one that names a client's value (a 5000-character
+# id in the path, say) must not send it back whole.
+MAX_MESSAGE = 1000
+
+
+def _capped(message):
+    if isinstance(message, str) and len(message) > MAX_MESSAGE:
+        return message[:MAX_MESSAGE] + '...'
+    return message
+
+
 def body(status, message, **extra):
-    data = {'error_code': status, 'error_message': message,
+    data = {'error_code': status, 'error_message': _capped(message),
             'error_name': status}
     data.update(extra)
     return data
@@ -41,7 +52,7 @@ def problem(status, detail, title=None):
         title = webob.exc.status_map[status].title
     resp = webob.Response(status=status, content_type=PROBLEM,
                           charset='UTF-8')
-    resp.text = jsonutils.dumps({'status': status, 'detail': detail,
-                                 'title': title})
+    resp.text = jsonutils.dumps({'status': status,
+                                 'detail': _capped(detail), 'title': title})
     resp.headers['Version'] = GRANT_API_VERSION
     return resp

@@ -288,6 +288,11 @@ class TestRequests(base.TestCase):
             'end_date': '9999-12-31 23:59', 'reservations': []})
         self.assertEqual(201, code, body)
 
+    def test_a_long_id_is_not_echoed_whole(self):
+        code, body = self.call('GET', '/v1/leases/' + 'x' * 5000)
+        self.assertEqual(404, code, body)
+        self.assertLess(len(body['error_message']), 1100)
+
     def test_collection_without_the_id_is_405(self):
         for method, path, body in (
                 ('DELETE', '/v1/os-hosts', {'host_id': '1'}),
