@@ -1,11 +1,21 @@
 """WSGI entry point for uwsgi / gunicorn / mod_wsgi.
 
-Configuration comes from /etc/promise/promise.conf, or from the files named
-in PROMISE_CONFIG_FILES (comma separated). Command-line arguments are not
-parsed: they belong to the WSGI server.
+Configuration files, as Nova and Placement find theirs:
+
+* ``OS_PROMISE_CONFIG_FILES``: file names separated by ``;``, relative to
+  ``OS_PROMISE_CONFIG_DIR`` (default ``/etc/promise``); ``promise.conf``
+  when unset.
+* ``PROMISE_CONFIG_FILES``: comma separated paths (older name, written by
+  the devstack plugin); used when ``OS_PROMISE_CONFIG_FILES`` and
+  ``OS_PROMISE_CONFIG_DIR`` are unset.
+
+The application is built when this module is imported, so that a worker
+with a bad configuration fails to start instead of answering 500 to every
+request, and so that concurrent first requests find it ready. Command-line
+arguments are not parsed: they belong to the WSGI server.
 """
 
-import os
+import threading
 
 from promise.api import app as api_app
 from promise.common import config
@@ -14,26 +24,20 @@ from promise import conf
 
 CONF = conf.CONF
 
+_lock = threading.Lock()
+_application = None
+
 
 def init_application():
-    files = os.environ.get('PROMISE_CONFIG_FILES')
-    config.parse_args(['promise-api'],
-                      default_config_files=(files.split(',') if files
-                                            else None))
-    transport.init(CONF)
-    return api_app.setup_app()
+    """The WSGI application, built once per process."""
+    global _application
+    with _lock:
+        if _application is None:
+            config.parse_args(['promise-api'],
+                              default_config_files=config.wsgi_config_files())
+            transport.init(CONF)
+            _application = api_app.setup_app()
+        return _application
 
 
-class _LazyApplication:
-    """Builds the app on the first request, not at import time."""
-
-    def __init__(self):
-        self._app = None
-
-    def __call__(self, environ, start_response):
-        if self._app is None:
-            self._app = init_application()
-        return self._app(environ, start_response)
-
-
-application = _LazyApplication()
+application = init_application()

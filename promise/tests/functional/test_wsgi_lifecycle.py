@@ -1,0 +1,125 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""promise.wsgi.api under gunicorn, as operators deploy it.
+
+* Sixteen concurrent first requests to four fresh workers, each serving
+  four threads, all answer 2xx: the application is built when a worker
+  starts, not by whichever request comes first.
+* A configuration error stops the workers at start (gunicorn exits),
+  instead of a /healthcheck that says 200 in front of 500s.
+* The files are found through OS_PROMISE_CONFIG_DIR /
+  OS_PROMISE_CONFIG_FILES as well as PROMISE_CONFIG_FILES.
+"""
+
+import concurrent.futures
+import os
+import shutil
+import socket
+import tempfile
+
+import requests
+from testtools import content
+
+from promise.tests.functional import base
+from promise.tests.functional import fixtures as func_fixtures
+
+WORKERS = 4
+THREADS = 4
+FIRST_REQUESTS = 16
+
+
+class _WsgiLifecycle:
+
+    START_SERVICES = False
+
+    def setUp(self):
+        super().setUp()
+        self.directory = tempfile.mkdtemp(prefix='promise-wsgi-')
+        self.addCleanup(shutil.rmtree, self.directory, True)
+        self.config = self.useFixture(func_fixtures.ConfigFile(
+            self.deployment.url, self.directory))
+        rc, out = func_fixtures.run_command(
+            [func_fixtures.bin_path('promise-db-manage'), '--config-file',
+             self.config.path, 'upgrade', 'head'])
+        self.assertEqual(0, rc, out)
+
+    def gunicorn(self, env, tag='gunicorn'):
+        argv = [func_fixtures.bin_path('gunicorn'),
+                '--workers', str(WORKERS), '--threads', str(THREADS),
+                '--bind', '127.0.0.1:%d' % self.config.port,
+                '--timeout', '120', '--graceful-timeout', '10',
+                'promise.wsgi.api:application']
+        service = func_fixtures.Service('gunicorn', self.config.path,
+                                        self.directory, tag=tag, argv=argv,
+                                        env=env)
+        self.useFixture(service)
+        self.addOnException(lambda exc_info: self.addDetail(
+            'log:' + tag, content.text_content(
+                func_fixtures.tail(service.log_path))))
+        return service
+
+    def wait_listening(self, service):
+        """Until the port accepts connections, sending no HTTP request."""
+        def listening():
+            service.check_running()
+            try:
+                with socket.create_connection(
+                        ('127.0.0.1', self.config.port), timeout=1):
+                    return True
+            except OSError:
+                return False
+        func_fixtures.wait_for(listening, 60, interval=0.05,
+                               what='gunicorn listening')
+
+    def get(self, path):
+        return requests.get(
+            'http://127.0.0.1:%d%s' % (self.config.port, path),
+            headers={'X-User-Id': base.OWNER['user'],
+                     'X-Project-Id': base.OWNER['project'],
+                     'X-Roles': 'member', 'Accept': 'application/json'},
+            timeout=60)
+
+    def test_concurrent_first_requests_all_succeed(self):
+        service = self.gunicorn({'PROMISE_CONFIG_FILES': self.config.path})
+        self.wait_listening(service)
+        with concurrent.futures.ThreadPoolExecutor(FIRST_REQUESTS) as pool:
+            answers = list(pool.map(lambda i: self.get('/v1/leases'),
+                                    range(FIRST_REQUESTS)))
+        statuses = [r.status_code for r in answers]
+        self.assertEqual([200] * FIRST_REQUESTS, statuses,
+                         [r.text[:300] for r in answers
+                          if r.status_code != 200])
+        service.check_running()
+
+    def test_os_promise_config_dir_and_files(self):
+        os.rename(self.config.path,
+                  os.path.join(self.directory, 'main.conf'))
+        service = self.gunicorn({
+            'OS_PROMISE_CONFIG_DIR': self.directory,
+            'OS_PROMISE_CONFIG_FILES': 'main.conf'})
+        self.wait_listening(service)
+        self.assertEqual(200, self.get('/v1/leases').status_code)
+
+    def test_config_error_stops_the_server(self):
+        service = self.gunicorn({
+            'OS_PROMISE_CONFIG_DIR': self.directory,
+            'OS_PROMISE_CONFIG_FILES': 'missing.conf'}, tag='gunicorn-bad')
+        func_fixtures.wait_for(lambda: not service.running, 60,
+                               what='gunicorn to exit')
+        self.assertNotEqual(0, service.process.returncode)
+        with open(service.log_path) as log:
+            self.assertIn('missing.conf', log.read())
+
+
+class TestWsgiLifecycleMySQL(_WsgiLifecycle, base.MySQLMixin,
+                             base.FunctionalTestCase):
+    pass
