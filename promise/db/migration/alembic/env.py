@@ -16,9 +16,15 @@ def run_migrations_online():
 
 
 def _run(connection):
+    extra = {}
+    # promise.db.migration logs each revision as it is applied.
+    on_version_apply = context.config.attributes.get('on_version_apply')
+    if on_version_apply is not None:
+        extra['on_version_apply'] = on_version_apply
     context.configure(connection=connection,
                       target_metadata=target_metadata,
-                      render_as_batch=connection.dialect.name == 'sqlite')
+                      render_as_batch=connection.dialect.name == 'sqlite',
+                      **extra)
     with context.begin_transaction():
         context.run_migrations()
 
