@@ -37,7 +37,8 @@ class CreateSubscription(command.ShowOne):
     Promise POSTs each matching event as JSON to the URL, signed as
     Standard Webhooks sign (webhook-id, webhook-timestamp and
     webhook-signature headers). Without --secret, Promise makes a
-    whsec_ secret and this command shows it: the only time it is shown.
+    secret (whsec_BASE64) and this command shows it: the only time it
+    is shown.
     """
 
     log = logging.getLogger(__name__ + '.CreateSubscription')
