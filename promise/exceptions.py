@@ -96,6 +96,11 @@ class ServiceUnavailable(PromiseException):
     msg_fmt = '%(reason)s'
 
 
+class ServiceNotConfigured(ServiceUnavailable):
+    """A service Promise calls (Nova, Placement) has no credentials in
+    promise.conf; periodic tasks skip their work quietly on it."""
+
+
 class RequestExpired(ServiceUnavailable):
     msg_fmt = ('The request reached promise-manager after the API had '
                'stopped waiting for it, so it was not carried out.')

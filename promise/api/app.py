@@ -17,6 +17,7 @@ from promise.api.middleware import context as context_mw
 from promise.api.middleware import error_body
 from promise.api.middleware import microversion
 from promise.api.middleware import request_guard
+from promise.api.middleware import request_log
 from promise import conf
 
 CONF = conf.CONF
@@ -117,6 +118,8 @@ def setup_app(rpcapi=None):
     app = sizelimit.RequestBodySizeLimiter(app, CONF)
     app = microversion.Microversion(error_body.ErrorBody(app))
     app = cors.CORS(app, CONF)
+    # Inside RequestId: the line names the request's id.
+    app = request_log.RequestLog(app)
     app = request_id.RequestId(app)
     app = http_proxy_to_wsgi.HTTPProxyToWSGI(app, CONF)
     return app

@@ -50,15 +50,14 @@ def for_user(token):
     """A client acting with a user's token (as the user's project), for
     objects Nova scopes to a project, such as server groups. The endpoint
     comes from Promise's own catalog, so no Keystone call is made."""
-    from keystoneauth1 import session as ks_session
     from keystoneauth1 import token_endpoint
     service = keystone.session('nova')
     endpoint = service.get_endpoint(
         service_type='compute', interface=CONF.nova.endpoint_type,
         region_name=CONF.nova.region_name)
-    sess = ks_session.Session(auth=token_endpoint.Token(endpoint, token),
-                              verify=service.verify, cert=service.cert,
-                              timeout=service.timeout)
+    sess = keystone.ForwardingSession(
+        auth=token_endpoint.Token(endpoint, token), verify=service.verify,
+        cert=service.cert, timeout=service.timeout)
     return NovaClient(nova_client.Client(API_VERSION, session=sess))
 
 

@@ -15,6 +15,7 @@ from oslo_messaging import opts as messaging_opts
 
 from promise.api import app as api_app
 from promise.cmd import api as api_cmd
+from promise.cmd import manager as manager_cmd
 from promise.common import config
 from promise.common import transport
 from promise import conf
@@ -32,10 +33,11 @@ def main():
         if group is None:
             CONF.register_opts(opts)
     CONF.set_default('transport_url', 'fake:/')
-    config.parse_args(sys.argv)
+    config.parse_args(sys.argv, sqlite_default=True)
     os.makedirs(CONF.state_path, exist_ok=True)
     migration.upgrade('head')
     transport.init(CONF)
+    manager_cmd.warn_if_no_nova()
     manager = service.ManagerService()
     manager.start()
     server = api_cmd.serve(api_app.setup_app())

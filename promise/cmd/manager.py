@@ -4,12 +4,23 @@ import signal
 import sys
 import threading
 
+from oslo_log import log as logging
+
+from promise.clients import keystone
 from promise.common import config
 from promise.common import transport
 from promise import conf
 from promise.manager import service
 
 CONF = conf.CONF
+LOG = logging.getLogger(__name__)
+
+
+def warn_if_no_nova():
+    """One line at start instead of a traceback every periodic pass."""
+    if not keystone.configured('nova'):
+        LOG.warning('%s Leases without Nova work still run.',
+                    keystone.NOT_CONFIGURED % {'group': 'nova'})
 
 
 def run(svc):
@@ -31,5 +42,6 @@ def run(svc):
 def main():
     config.parse_args(sys.argv)
     transport.init(CONF)
+    warn_if_no_nova()
     run(service.ManagerService())
     transport.cleanup()

@@ -1,7 +1,9 @@
 """Command-line and config-file parsing shared by every promise-* command."""
 
 import os
+import sys
 
+from oslo_config import cfg
 from oslo_log import log as logging
 
 from promise import conf
@@ -35,7 +37,15 @@ def wsgi_config_files(env=None):
     return legacy or None
 
 
-def parse_args(argv, default_config_files=None, configure_logging=True):
+def parse_args(argv, default_config_files=None, configure_logging=True,
+               sqlite_default=False):
+    """Parse the command line and configuration files of ``argv[0]``.
+
+    sqlite_default: whether a missing ``[database] connection`` may mean
+    the SQLite file under ``state_path`` (promise-all only); any other
+    command stops with a message naming the option, so that two services
+    never quietly run on two private databases.
+    """
     if configure_logging:
         logging.register_options(CONF)
     opts.set_defaults(CONF)
@@ -44,8 +54,32 @@ def parse_args(argv, default_config_files=None, configure_logging=True):
          default_config_files=default_config_files)
     # Refuse to start on settings that would give wrong answers later.
     net_value_conf.exit_if_invalid(CONF)
+    if not sqlite_default:
+        exit_without_database(argv[0] if argv else 'promise')
     if configure_logging:
         logging.setup(CONF, 'promise')
+        # Every option's value, secrets masked, at debug level.
+        CONF.log_opt_values(logging.getLogger(__name__), logging.DEBUG)
+
+
+def database_configured(conf=CONF):
+    """Whether ``[database] connection`` was set by the operator (a file,
+    the command line or the environment), not left at its default."""
+    located = conf.get_location('connection', group='database')
+    return (located is not None and bool(conf.database.connection) and
+            located.location not in (cfg.Locations.opt_default,
+                                     cfg.Locations.set_default))
+
+
+def exit_without_database(command, conf=CONF, stream=None):
+    if database_configured(conf):
+        return
+    (stream or sys.stderr).write(
+        '%s: [database] connection is not set. Set it in promise.conf '
+        '(e.g. mysql+pymysql://promise:PASSWORD@HOST/promise); only '
+        'promise-all defaults to a SQLite file.\n'
+        % os.path.basename(command))
+    raise SystemExit(2)
 
 
 def _version():

@@ -4,6 +4,9 @@ import threading
 
 from oslo_log import log as logging
 
+from promise import context
+from promise import exceptions
+
 LOG = logging.getLogger(__name__)
 
 
@@ -25,8 +28,14 @@ class Periodic:
 
     def _loop(self):
         while not self._stopping.wait(self._interval):
+            # A fresh request id for each pass: its log lines, and the
+            # calls it makes to Nova and Placement, share it and no other.
+            context.admin_context().update_store()
             try:
                 self._func()
+            except exceptions.ServiceNotConfigured as exc:
+                # Said once at start (promise-manager); not every pass.
+                LOG.debug('Periodic task %s skipped: %s', self.name, exc)
             except Exception:
                 # The next pass tries again; one failure must not stop it.
                 LOG.exception('Periodic task %s failed', self.name)

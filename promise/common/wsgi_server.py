@@ -19,6 +19,10 @@ class _Server(socketserver.ThreadingMixIn, simple_server.WSGIServer):
 
 class _Handler(simple_server.WSGIRequestHandler):
 
+    def log_request(self, code='-', size='-'):
+        """The application's RequestLog middleware logs each request,
+        with its request id; this server's errors are still logged."""
+
     def log_message(self, fmt, *args):
         LOG.info('%s %s', self.address_string(), fmt % args)
 

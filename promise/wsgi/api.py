@@ -33,8 +33,16 @@ def init_application():
     global _application
     with _lock:
         if _application is None:
-            config.parse_args(['promise-api'],
-                              default_config_files=config.wsgi_config_files())
+            try:
+                config.parse_args(
+                    ['promise-api'],
+                    default_config_files=config.wsgi_config_files())
+            except SystemExit as exc:
+                # A WSGI server restarts a worker that exits; an exception
+                # at import makes it give up (gunicorn: "Worker failed to
+                # boot"). The message is on stderr already.
+                raise RuntimeError('promise.wsgi.api: invalid configuration '
+                                   '(exit status %s)' % exc.code)
             transport.init(CONF)
             _application = api_app.setup_app()
         return _application

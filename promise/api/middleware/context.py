@@ -65,7 +65,9 @@ class NoAuthContext:
             user_id=headers.get('X-User-Id') or CONF.noauth.user_id,
             project_id=(headers.get('X-Project-Id') or
                         CONF.noauth.project_id),
-            roles=roles, request_id=req.environ.get('openstack.request_id'))
+            roles=roles, request_id=req.environ.get('openstack.request_id'),
+            global_request_id=req.environ.get(
+                'openstack.global_request_id'))
         ctx.is_admin = _is_admin(ctx)
         req.environ[ENV_KEY] = ctx
         return req.get_response(self.app)

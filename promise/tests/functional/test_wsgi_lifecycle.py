@@ -123,3 +123,76 @@ class _WsgiLifecycle:
 class TestWsgiLifecycleMySQL(_WsgiLifecycle, base.MySQLMixin,
                              base.FunctionalTestCase):
     pass
+
+
+class _NoSilentDefaults:
+    """Only promise-all may fall back to SQLite; a manager without [nova]
+    credentials says so once and keeps running."""
+
+    START_SERVICES = False
+
+    def setUp(self):
+        super().setUp()
+        self.directory = tempfile.mkdtemp(prefix='promise-defaults-')
+        self.addCleanup(shutil.rmtree, self.directory, True)
+        self.config = self.useFixture(func_fixtures.ConfigFile(
+            self.deployment.url, self.directory,
+            **{'manager.health_interval': 1,
+               'manager.usage_interval': 1,
+               'manager.capacity_interval': 1}))
+
+    def without_database(self):
+        path = os.path.join(self.directory, 'no-database.conf')
+        with open(self.config.path) as src, open(path, 'w') as out:
+            for line in src:
+                if not line.startswith('connection ='):
+                    out.write(line)
+        return path
+
+    def test_commands_refuse_to_start_without_a_database(self):
+        path = self.without_database()
+        for argv in (['promise-api'], ['promise-manager'],
+                     ['promise-db-manage', 'upgrade', 'head']):
+            command = ([func_fixtures.bin_path(argv[0]), '--config-file',
+                        path] + argv[1:])
+            rc, out = func_fixtures.run_command(command, timeout=60)
+            self.assertEqual(2, rc, (argv, out))
+            self.assertIn('%s: [database] connection is not set' % argv[0],
+                          out)
+            self.assertFalse(os.path.exists(
+                os.path.join(self.directory, 'promise.sqlite')))
+
+    def test_manager_without_nova_says_so_once(self):
+        rc, out = func_fixtures.run_command(
+            [func_fixtures.bin_path('promise-db-manage'), '--config-file',
+             self.config.path, 'upgrade', 'head'])
+        self.assertEqual(0, rc, out)
+        manager = self.useFixture(func_fixtures.Service(
+            'promise-manager', self.config.path, self.directory))
+        self.addOnException(lambda exc_info: self.addDetail(
+            'log:promise-manager', content.text_content(
+                func_fixtures.tail(manager.log_path))))
+
+        def log():
+            manager.check_running()
+            with open(manager.log_path) as f:
+                return f.read()
+
+        def skipped(task, times):
+            return lambda: log().count(
+                'Periodic task %s skipped' % task) >= times
+        # Several passes of each task that calls Nova whatever the
+        # database holds.
+        for task in ('health', 'usage'):
+            func_fixtures.wait_for(skipped(task, 3), 60,
+                                   what='%s passes' % task)
+        text = log()
+        warnings = [line for line in text.splitlines()
+                    if 'WARNING' in line and 'has no credentials' in line]
+        self.assertEqual(1, len(warnings), warnings)
+        self.assertNotIn('Traceback', text)
+
+
+class TestNoSilentDefaultsMySQL(_NoSilentDefaults, base.MySQLMixin,
+                                base.FunctionalTestCase):
+    pass

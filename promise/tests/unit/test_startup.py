@@ -12,8 +12,24 @@
 """How promise-* commands and the WSGI module find and check their
 configuration at start."""
 
+import io
+import logging
+
+import fixtures
+from oslo_config import cfg
+
+from promise.clients import keystone
+from promise.cmd import manager as manager_cmd
 from promise.common import config
+from promise.common import periodic
+from promise import conf as promise_conf
+from promise.conf import default as default_conf
+from promise.conf import opts
+from promise import exceptions
 from promise.tests.unit import base
+from promise.tests import utils
+
+CONF = promise_conf.CONF
 
 
 class TestWsgiConfigFiles(base.TestCase):
@@ -45,3 +61,102 @@ class TestWsgiConfigFiles(base.TestCase):
                          config.wsgi_config_files(
                              {'PROMISE_CONFIG_FILES':
                               '/a/promise.conf,/b/extra.conf'}))
+
+
+class TestDatabaseRequired(base.TestCase):
+
+    def _conf(self, *lines):
+        conf = cfg.ConfigOpts()
+        default_conf.register_opts(conf)
+        opts.set_defaults(conf)
+        files = []
+        if lines:
+            path = self.useFixture(fixtures.TempDir()).join('promise.conf')
+            with open(path, 'w') as f:
+                f.write('\n'.join(lines) + '\n')
+            files = [path]
+        conf([], project='promise', default_config_files=files)
+        return conf
+
+    def test_default_connection_is_not_configured(self):
+        conf = self._conf()
+        self.assertTrue(conf.database.connection.startswith('sqlite:'))
+        self.assertFalse(config.database_configured(conf))
+
+    def test_connection_from_a_file_is_configured(self):
+        conf = self._conf('[database]',
+                          'connection = mysql+pymysql://u:p@db/promise')
+        self.assertTrue(config.database_configured(conf))
+
+    def test_empty_connection_is_not_configured(self):
+        self.assertFalse(config.database_configured(
+            self._conf('[database]', 'connection =')))
+
+    def test_commands_stop_naming_the_option(self):
+        stream = io.StringIO()
+        exc = self.assertRaises(SystemExit, config.exit_without_database,
+                                '/usr/bin/promise-manager', self._conf(),
+                                stream)
+        self.assertEqual(2, exc.code)
+        self.assertIn('promise-manager: [database] connection is not set',
+                      stream.getvalue())
+
+    def test_configured_database_passes(self):
+        conf = self._conf('[database]', 'connection = sqlite:////tmp/x.db')
+        self.assertIsNone(config.exit_without_database('promise-api', conf))
+
+
+class TestNovaNotConfigured(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(base.ConfFixture())
+        keystone.reset()
+        self.addCleanup(keystone.reset)
+
+    def test_session_refuses_without_credentials(self):
+        self.assertFalse(keystone.configured('nova'))
+        exc = self.assertRaises(exceptions.ServiceNotConfigured,
+                                keystone.session, 'nova')
+        self.assertEqual(503, exc.code)
+        self.assertIn('[nova] has no credentials', str(exc))
+
+    def test_manager_says_it_once_at_start(self):
+        logger = self.useFixture(fixtures.FakeLogger(level=logging.INFO))
+        manager_cmd.warn_if_no_nova()
+        lines = [line for line in logger.output.splitlines() if line]
+        self.assertEqual(1, len(lines), lines)
+        self.assertIn('[nova] has no credentials', lines[0])
+
+    def test_manager_says_nothing_with_credentials(self):
+        CONF.set_override('auth_type', 'password', group='nova')
+        logger = self.useFixture(fixtures.FakeLogger(level=logging.INFO))
+        manager_cmd.warn_if_no_nova()
+        self.assertEqual('', logger.output)
+
+    def _passes(self, error):
+        calls = []
+
+        def func():
+            calls.append(1)
+            raise error
+
+        logger = self.useFixture(fixtures.FakeLogger(level=logging.INFO))
+        task = periodic.Periodic('test', 0.01, func)
+        task.start()
+        self.addCleanup(task.wait)
+        self.addCleanup(task.stop)
+        utils.wait_for(lambda: len(calls) >= 3, what='three passes')
+        task.stop()
+        task.wait()
+        return logger.output
+
+    def test_periodic_pass_skips_quietly(self):
+        output = self._passes(exceptions.ServiceNotConfigured(reason='no'))
+        self.assertNotIn('Traceback', output)
+        self.assertNotIn('failed', output)
+
+    def test_periodic_pass_still_reports_other_failures(self):
+        output = self._passes(RuntimeError('boom'))
+        self.assertIn('Periodic task test failed', output)
+        self.assertIn('Traceback', output)
