@@ -104,6 +104,10 @@ def refresh_all(ctx, placement=None):
         try:
             refresh_host(ctx, host_id, placement)
             done.append(host_id)
+        except exceptions.ServiceNotConfigured:
+            # Said once at start; no other host can be read either.
+            LOG.debug('Placement is not configured; capacities kept')
+            return done
         except Exception:
             LOG.exception('Reading the capacity of host %s from Placement '
                           'failed', host_id)

@@ -3,6 +3,7 @@ in-memory Nova and Placement doubles."""
 
 import datetime
 import types
+from unittest import mock
 
 from promise.clients import placement as placement_client
 from promise.db import api as db
@@ -606,3 +607,25 @@ class TestSchemas(base.TestCase):
                                 ('None', None), ('', None)):
             self.assertEqual(expected,
                              fields.parse_affinity(value))
+
+
+class TestRefreshWithoutPlacement(base.TestCase):
+
+    def test_no_credentials_is_one_quiet_stop(self):
+        class Unconfigured:
+            def __getattr__(self, name):
+                def call(*args, **kwargs):
+                    raise exceptions.ServiceNotConfigured(
+                        reason='no [nova] credentials')
+                return call
+
+        with db.writer() as session:
+            for i in (1, 2):
+                session.add(models.Host(
+                    id=i, hypervisor_hostname='compute%d' % i,
+                    service_name='compute%d' % i, vcpus=1, memory_mb=1,
+                    local_gb=1, reservable=True, generation=0))
+        with mock.patch.object(instance_inventory, 'LOG') as log:
+            self.assertEqual([], instance_inventory.refresh_all(
+                None, placement=Unconfigured()))
+        self.assertFalse(log.exception.called)
