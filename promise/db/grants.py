@@ -1,10 +1,7 @@
 """Queries on SOL003 grants and their holds."""
 
-import collections
-
 import sqlalchemy as sa
 
-from promise.common import shapes
 from promise.db import models
 
 
@@ -12,26 +9,41 @@ def get(session, grant_id):
     return session.get(models.Grant, grant_id)
 
 
-def live_by_host(session, host_ids, now, reservation_id=None):
-    """{host id: Shape} held by holds that have not expired, on
-    ``host_ids``; only those drawn on ``reservation_id`` if given, else
-    only those drawn on unreserved capacity."""
-    result = collections.defaultdict(lambda: shapes.ZERO)
-    if not host_ids:
-        return result
+def live_unreserved(now):
+    """The holds drawn on unreserved capacity that have not expired, as a
+    SELECT of (host_id, start_date, end_date, vcpus, memory_mb, disk_gb):
+    each takes its shape on its host from its grant's decision until it
+    expires. Every capacity decision and timeline counts these, so a grant
+    and a lease can never be handed the same capacity."""
+    hold, grant = models.GrantHold, models.Grant
+    return (sa.select(hold.host_id.label('host_id'),
+                      grant.created_at.label('start_date'),
+                      hold.expires_at.label('end_date'),
+                      hold.vcpus.label('vcpus'),
+                      hold.memory_mb.label('memory_mb'),
+                      hold.disk_gb.label('disk_gb'))
+            .join(grant, grant.id == hold.grant_id)
+            .where(hold.reservation_id.is_(None), hold.expires_at > now))
+
+
+def holding(lo, hi, now):
+    """EXISTS a live hold on unreserved capacity of ``models.Host`` that
+    overlaps [lo, hi): such a host cannot be reserved whole then."""
+    hold, grant = models.GrantHold, models.Grant
+    return sa.exists().where(
+        hold.host_id == models.Host.id, hold.reservation_id.is_(None),
+        hold.expires_at > now, hold.expires_at > lo,
+        grant.id == hold.grant_id, grant.created_at < hi)
+
+
+def expiry_times(session, start, until, now):
+    """When live holds on unreserved capacity expire in (start, until]:
+    moments at which their capacity frees up."""
     hold = models.GrantHold
-    query = (sa.select(hold.host_id, sa.func.sum(hold.vcpus),
-                       sa.func.sum(hold.memory_mb), sa.func.sum(hold.disk_gb),
-                       sa.func.count())
-             .where(hold.host_id.in_(list(host_ids)), hold.expires_at > now)
-             .group_by(hold.host_id))
-    if reservation_id is None:
-        query = query.where(hold.reservation_id.is_(None))
-    else:
-        query = query.where(hold.reservation_id == reservation_id)
-    for host_id, vcpus, mem, disk, _ in session.execute(query):
-        result[host_id] = shapes.Shape(int(vcpus), int(mem), int(disk))
-    return result
+    return set(session.scalars(
+        sa.select(hold.expires_at).distinct()
+        .where(hold.reservation_id.is_(None), hold.expires_at > now,
+               hold.expires_at > start, hold.expires_at <= until)))
 
 
 def live_count_by_host(session, reservation_id, now):

@@ -22,6 +22,7 @@ from promise.common import intervals
 from promise.common import properties
 from promise.common import timeline
 from promise import conf
+from promise.db import grants as grant_db
 from promise.db import hosts as host_db
 from promise.db import models
 from promise.db.models import capacity as capacity_models
@@ -113,6 +114,24 @@ def _scope(column, ids, exclude):
     return clause
 
 
+# What holds a host, in part or whole: every capacity count reads all
+# three unless it asks for fewer.
+HELD_BY = (models.HostAllocation, models.InstanceAllocation,
+           models.GrantHold)
+
+
+def _tables(tables):
+    """``tables`` with GrantHold read as its live holds on unreserved
+    capacity (a subquery with host_id, start_date and end_date)."""
+    return [grant_db.live_unreserved(dates.utcnow()).subquery('holds').c
+            if t is models.GrantHold else t for t in tables]
+
+
+def _partial(tables):
+    """The tables whose rows may overlap on one host."""
+    return _tables([t for t in tables if t is not models.HostAllocation])
+
+
 def held_deltas(session, start, end, ids=None, exclude=(), tables=None):
     """{moment: change in the number of hosts held} for the hosts in
     ``ids`` (None: every pool host; a list, or a SELECT of host ids) but
@@ -125,15 +144,16 @@ def held_deltas(session, start, end, ids=None, exclude=(), tables=None):
     each one is a host held for its own time: +1 at its start, -1 at its
     end, counted per (start, end) by the database.
 
-    Slot allocations do overlap on a host. Sorted by start, each adds to
-    its host's held time only the part after the latest end among the
-    host's earlier slot allocations (``prev_end``, a window function):
-    those parts are disjoint and cover the same time as the host's slot
-    allocations merged, so they count the same way.
+    Slot allocations and grant holds (``models.GrantHold`` in ``tables``:
+    the live holds on unreserved capacity) do overlap on a host. Sorted by
+    start, each adds to its host's held time only the part after the
+    latest end among the host's earlier ones (``prev_end``, a window
+    function): those parts are disjoint and cover the same time as the
+    host's partial holdings merged, so they count the same way.
     """
     if isinstance(ids, (list, tuple, set)) and not ids:
         return collections.Counter()
-    tables = tables or (models.HostAllocation, models.InstanceAllocation)
+    tables = tables or HELD_BY
     deltas = collections.Counter()
 
     def add(rows):
@@ -150,11 +170,11 @@ def held_deltas(session, start, end, ids=None, exclude=(), tables=None):
         add(session.execute(
             sa.select(t.start_date, t.end_date, sa.func.count())
             .where(*overlapping(t)).group_by(t.start_date, t.end_date)))
-    if models.InstanceAllocation in tables:
-        t = models.InstanceAllocation
-        allocs = (sa.select(t.host_id.label('host_id'),
-                            t.start_date.label('s'), t.end_date.label('e'))
-                  .where(*overlapping(t)).subquery('allocs'))
+    parts = [sa.select(t.host_id.label('host_id'), t.start_date.label('s'),
+                       t.end_date.label('e')).where(*overlapping(t))
+             for t in _partial(tables)]
+    if parts:
+        allocs = sa.union_all(*parts).subquery('allocs')
         prev_end = sa.func.max(allocs.c.e).over(
             partition_by=allocs.c.host_id,
             order_by=(allocs.c.s, allocs.c.e), rows=(None, -1))
@@ -193,13 +213,12 @@ def out_of_pool_intervals(session, host_ids, start, end):
 
 
 def held_intervals(session, host_ids, start, end, tables=None):
-    """{host id: merged [(start, end)]} when reservations hold part or all
-    of each host (by default: whole hosts and instance slots), cleaning
-    time included."""
+    """{host id: merged [(start, end)]} when reservations or grants hold
+    part or all of each host (by default: whole hosts, instance slots and
+    grant holds), cleaning time included."""
     lo, hi = intervals.padded(start, end, CONF.cleaning_time)
     held = collections.defaultdict(list)
-    for table in tables or (models.HostAllocation,
-                            models.InstanceAllocation):
+    for table in _tables(tables or HELD_BY):
         rows = session.execute(
             sa.select(table.host_id, table.start_date, table.end_date)
             .where(_in(table.host_id, host_ids), table.start_date < hi,

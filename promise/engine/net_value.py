@@ -42,7 +42,7 @@ def zone_timelines(session, start, end, default_zone, now=None, key=None):
     whole = (host_capacity.held_intervals(session, ids, start, end,
                                           tables=(models.HostAllocation,))
              if ids else {})
-    usages = slots.usages_by_host(session, ids, start, end)
+    usages = slots.usages_by_host(session, ids, start, end, now=now)
     weights = collections.defaultdict(lambda: collections.defaultdict(list))
     for host in hosts:
         zone = (key(host) if key is not None

@@ -11,7 +11,8 @@ free capacity over the window (``net_value.zone_timelines`` per host), so a
 refusal may be pessimistic but an approval is not a guess.
 
 Capacity that earlier grants hold (``promise.db.grants``, until they
-expire or are released) is taken off each host's room. A request that
+expire or are released) is reserved capacity in the timelines, as for
+leases. A request that
 names ``additionalParams.reservationId`` is placed on the free slots of
 that instance reservation instead: one slot per COMPUTE resource, answered
 with the reservation's flavor (the only one Nova places in its slots) and
@@ -80,7 +81,8 @@ def _anti_affinity_groups(request, adds):
 
 def host_room(session, start, end, default_zone, now=None):
     """{host id: (zone, free Shape)}: the least free capacity of each host
-    over [start, end), less what live grant holds take."""
+    over [start, end); live grant holds are part of what the timelines
+    count as reserved."""
     per_host = net_value.zone_timelines(
         session, start, end, default_zone, now=now,
         key=lambda host: (host.id, host.availability_zone or default_zone))
@@ -88,12 +90,8 @@ def host_room(session, start, end, default_zone, now=None):
     for (host_id, zone), steps in per_host.items():
         least = net_value.minimum(steps)
         room[host_id] = (zone, shapes.Shape(
-            *(least[name]['available'] for name in net_value.RESOURCES)))
-    held = grant_db.live_by_host(session, list(room), now or dates.utcnow())
-    for host_id, taken in held.items():
-        zone, free = room[host_id]
-        room[host_id] = (zone, shapes.Shape(
-            *(max(0, f - t) for f, t in zip(free, taken))))
+            *(max(0, least[name]['available'])
+              for name in net_value.RESOURCES)))
     return room
 
 

@@ -19,6 +19,7 @@ from promise.common import dates
 from promise.common import intervals
 from promise.common import properties
 from promise import conf
+from promise.db import grants as grant_db
 from promise.db import hosts as host_db
 from promise.db import models
 from promise.db.models import capacity as capacity_models
@@ -35,12 +36,14 @@ def free_hosts(session, start, end, exclude_reservation=None, limit=None,
     (then only on access)."""
     lo, hi = intervals.padded(start, end, CONF.cleaning_time)
     busy = host_db.held(models.HostAllocation, lo, hi, exclude_reservation)
-    # Whole hosts only: a host holding instance slots is not free.
+    # Whole hosts only: a host holding instance slots, or capacity a grant
+    # approved, is not free.
     sliced = host_db.held(models.InstanceAllocation, lo, hi)
+    granted = grant_db.holding(lo, hi, dates.utcnow())
     query = (sa.select(models.Host)
              .where(models.Host.reservable.is_(True),
                     models.Host.health == status.Health.UP)
-             .where(~busy, ~sliced)
+             .where(~busy, ~sliced, ~granted)
              .where(~host_db.out_of_pool(lo, hi)))
     if not capabilities:
         query = query.options(orm.lazyload(models.Host.capabilities))
@@ -98,12 +101,12 @@ def _matches(host, hypervisor_query, resource_query):
 
 
 def release_times(session, start, until):
-    """When host allocations and planned downtimes end in (start, until]:
-    the moments at which a host can become free."""
+    """When host allocations, planned downtimes and grant holds end in
+    (start, until]: the moments at which a host can become free."""
     pad = datetime.timedelta(minutes=CONF.cleaning_time)
     alloc = models.HostAllocation
     change = models.CapacityChange
-    times = set()
+    times = grant_db.expiry_times(session, start, until, dates.utcnow())
     for (moment,) in session.execute(
             sa.select(alloc.end_date).distinct().where(
                 alloc.end_date > start,

@@ -4,7 +4,8 @@ window, and where to put ``amount`` of them.
 A host's capacity for slots is what Placement says it can hold,
 ``(total - reserved) * allocation_ratio`` per resource, stored on the host.
 The slots other instance reservations hold on it are counted per slot (a
-reservation counts on a host only for the slots it has there) and at their
+reservation counts on a host only for the slots it has there), with what
+live SOL003 grant holds take of unreserved capacity, at their
 peak over the window: the usage is a step function of time, and a host has
 as many free slots as fit in its fullest step. Hosts held by a
 physical:host allocation in the window give no slots at all; for a window
@@ -28,6 +29,7 @@ from promise.common import intervals
 from promise.common import properties
 from promise.common import shapes
 from promise import conf
+from promise.db import grants as grant_db
 from promise.db import hosts as host_db
 from promise.db import models
 from promise import exceptions
@@ -176,13 +178,22 @@ def candidate_hosts(session, start, end):
     return list(session.scalars(query))
 
 
-def usages_by_host(session, host_ids, start, end, exclude_reservation=None):
-    """{host id: [shapes.Usage]} of every slot allocation on ``host_ids`` that
-    overlaps the (padded) window: one query."""
+def usages_by_host(session, host_ids, start, end, exclude_reservation=None,
+                   now=None):
+    """{host id: [shapes.Usage]} of every slot allocation and every live
+    grant hold on unreserved capacity on ``host_ids`` that overlaps the
+    (padded) window: two queries."""
     result = collections.defaultdict(list)
     if not host_ids:
         return result
     lo, hi = intervals.padded(start, end, CONF.cleaning_time)
+    holds = grant_db.live_unreserved(now or dates.utcnow()).subquery()
+    for host_id, h_start, h_end, vcpus, mem, disk in session.execute(
+            sa.select(holds).where(holds.c.host_id.in_(list(host_ids)),
+                                   holds.c.start_date < hi,
+                                   holds.c.end_date > lo)):
+        result[host_id].append(shapes.Usage(h_start, h_end, 1,
+                                            shapes.Shape(vcpus, mem, disk)))
     alloc = models.InstanceAllocation
     query = (sa.select(alloc.host_id, alloc.start_date, alloc.end_date,
                        alloc.slots, alloc.vcpus, alloc.memory_mb,
@@ -211,7 +222,7 @@ def free_by_host(session, start, end, shape, resource_query=None,
                                                  dict(hyper, **resource)):
             hosts.append(host)
     usages = usages_by_host(session, [h.id for h in hosts], start, end,
-                            exclude_reservation)
+                            exclude_reservation, now=now)
     includes_now = start <= now < end
     free = {}
     for host in hosts:
@@ -257,9 +268,9 @@ def choose(session, start, end, amount, shape, affinity=None,
 
 def release_times(session, start, until):
     """Moments in (start, until] when slots or hosts free up: ends of slot
-    and host allocations, cleaning time after."""
+    and host allocations, cleaning time after, and grant holds' expiry."""
     pad = datetime.timedelta(minutes=CONF.cleaning_time)
-    times = set()
+    times = grant_db.expiry_times(session, start, until, dates.utcnow())
     for alloc in (models.InstanceAllocation, models.HostAllocation):
         rows = session.scalars(
             sa.select(alloc.end_date).distinct()
