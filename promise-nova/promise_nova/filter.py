@@ -11,6 +11,10 @@
   whatever the hints. Placement does the counting: the flavor asks for
   one unit of the reservation's custom resource class, which only the
   reserved hosts' child providers have while the lease is active.
+- A flavor Promise made for a SOL003 grant on unreserved capacity (extra
+  spec ``promise:grant=<id>``): only the hosts the grant holds capacity
+  on (its aggregate) pass, free pool included, and only for the project
+  of the grant.
 
 Enable with ``[filter_scheduler] available_filters =
 promise_nova.filter.PromiseFilter`` and add ``PromiseFilter`` to
@@ -40,6 +44,10 @@ class PromiseFilter(filters.BaseHostFilter):
         if booked:
             return _in_instance_reservation(host_state, aggregates, booked,
                                             spec_obj.project_id)
+        granted = _extra_specs(spec_obj).get(keys.GRANT)
+        if granted:
+            return _owned(host_state, aggregates, keys.GRANT, granted,
+                          spec_obj.project_id)
         hint = spec_obj.get_scheduler_hint(keys.HINT)
         if hint:
             for agg in aggregates:
@@ -77,12 +85,19 @@ def _flavor_reservation(spec_obj):
 
 def _in_instance_reservation(host_state, aggregates, reservation_id,
                              project_id):
+    return _owned(host_state, aggregates, INSTANCE_RESERVATION,
+                  reservation_id, project_id)
+
+
+def _owned(host_state, aggregates, key, value, project_id):
+    """Whether the host is in the aggregate whose ``key`` is ``value``,
+    and that aggregate belongs to ``project_id``."""
     for agg in aggregates:
         metadata = agg.metadata or {}
-        if metadata.get(INSTANCE_RESERVATION) == reservation_id:
+        if metadata.get(key) == value:
             if metadata.get(keys.OWNER) == project_id:
                 return True
-            LOG.info('Host %s: instance reservation %s belongs to another '
-                     'project', host_state.host, reservation_id)
+            LOG.info('Host %s: %s %s belongs to another project',
+                     host_state.host, key, value)
             return False
     return False

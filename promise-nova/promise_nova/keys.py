@@ -12,5 +12,8 @@ INSTANCE_RESERVATION = 'promise:instance_reservation'
 # On a flavor: its instances may borrow free-pool hosts that no
 # reservation holds now, and are deleted when a reservation needs them.
 PREEMPTIBLE = 'promise:preemptible'
+# On a SOL003 grant's flavor and aggregate: the grant whose holds on
+# unreserved capacity its servers may use (only on the granted hosts).
+GRANT = 'promise:grant'
 # Scheduler hint users pass to boot into their reservation (Blazar's name).
 HINT = 'reservation'

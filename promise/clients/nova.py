@@ -132,6 +132,11 @@ class NovaClient:
                 return agg
         return None
 
+    def aggregate_names(self, prefix):
+        """Names of the aggregates that start with ``prefix``."""
+        return [agg.name for agg in self.nova.aggregates.list()
+                if agg.name.startswith(prefix)]
+
     def get_aggregate(self, aggregate_id):
         try:
             return self.nova.aggregates.get(aggregate_id)
@@ -191,6 +196,12 @@ class NovaClient:
             return None
         flavor.extra_specs = dict(flavor.get_keys())
         return flavor
+
+    def flavors_named(self, prefix):
+        """Ids of the flavors, public or private, whose name starts with
+        ``prefix``."""
+        return [f.id for f in self.nova.flavors.list(is_public=None)
+                if f.name.startswith(prefix)]
 
     def flavor_projects(self, flavor_id):
         """Projects given access to a private flavor."""

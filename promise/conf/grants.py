@@ -29,6 +29,16 @@ opts = [
                help='A grant drawn on unreserved capacity needs it free '
                     'from now for this long: reservations starting '
                     'sooner count against it.'),
+    cfg.BoolOpt('grant_flavors', default=True,
+                help='Answer each grant on unreserved capacity with private '
+                     'copies of its flavors, tagged with the grant, and put '
+                     'the granted hosts in an aggregate of the grant: '
+                     'Promise\'s scheduler filter then lets those flavors, '
+                     'and only them, onto those hosts, which are in the '
+                     'free pool. Without it such grants cannot be booted '
+                     'when the filter guards the free pool. Needs [nova] '
+                     'credentials; without them grants answer the VDU '
+                     'flavors as they are.'),
     cfg.IntOpt('hold_sweep_interval', default=60, min=1,
                help='Seconds between the manager passes that delete '
                     'expired holds. Expired holds count for nothing '

@@ -46,6 +46,31 @@ def expiry_times(session, start, until, now):
                hold.expires_at > start, hold.expires_at <= until)))
 
 
+def live_grant_ids(session, now):
+    """Ids of the grants that still hold unreserved capacity."""
+    hold = models.GrantHold
+    return set(session.scalars(
+        sa.select(hold.grant_id).distinct()
+        .where(hold.reservation_id.is_(None), hold.expires_at > now)))
+
+
+def service_names(session, grant_id):
+    """The compute services of the hosts a grant holds capacity on."""
+    hold = models.GrantHold
+    return set(session.scalars(
+        sa.select(models.Host.service_name).distinct()
+        .join(hold, hold.host_id == models.Host.id)
+        .where(hold.grant_id == grant_id, hold.reservation_id.is_(None))))
+
+
+def delete(session, grant_id):
+    """Forget a grant and its holds (an answer that could not be given)."""
+    hold = models.GrantHold
+    session.execute(sa.delete(hold).where(hold.grant_id == grant_id))
+    session.execute(sa.delete(models.Grant).where(
+        models.Grant.id == grant_id))
+
+
 def live_count_by_host(session, reservation_id, now):
     """{host id: live holds} on a reservation's slots."""
     hold = models.GrantHold

@@ -26,6 +26,7 @@ import json
 from oslo_log import log as logging
 import sqlalchemy as sa
 
+from promise.clients import keystone
 from promise.clients import nova as nova_client
 from promise.common import dates
 from promise.common import periodic
@@ -40,6 +41,7 @@ from promise.db import models
 from promise.db import retry
 from promise import exceptions
 from promise.nfv import grants
+from promise.nfv import nova_side
 from promise.plugins.instances import nova_objects
 from promise.plugins import loader
 
@@ -54,6 +56,7 @@ class GrantManager:
 
     def __init__(self, nova=None):
         self._nova = nova
+        self._warned = False
 
     @property
     def nova(self):
@@ -72,6 +75,10 @@ class GrantManager:
                      request.get('vnfInstanceId'), request.get('operation'),
                      exc.detail)
             return {'refused': exc.detail}
+        grant = self._bootable(ctx, grant, wanted)
+        if request['operation'] in grants.RELEASING or request.get(
+                'removeResources'):
+            self.withdraw_released()
         LOG.info('Grant %s for VNF instance %s (%s) approved with %d '
                  'compute resource(s)', grant['id'],
                  grant['vnfInstanceId'], request.get('operation'),
@@ -140,6 +147,73 @@ class GrantManager:
                     disk_gb=hold.shape.disk_gb, expires_at=expires))
         return grant
 
+    def _bootable(self, ctx, grant, sizes):
+        """A grant on unreserved capacity answered with flavors that the
+        scheduler filter lets onto its hosts (promise.nfv.nova_side). If
+        Nova cannot make them the grant is forgotten, holds included, and
+        the VNFM gets 503: an approval it could not boot on would hold
+        capacity for nothing."""
+        added = grant['addResources']
+        if (not CONF.nfv.grant_flavors or not added or
+                any('reservationId' in r for r in added)):
+            return grant
+        if not keystone.configured('nova'):
+            if not self._warned:
+                self._warned = True
+                LOG.warning('Grants answer the VDU flavors as they are: '
+                            '[nova] has no credentials, so no grant flavor '
+                            'can be made')
+            return grant
+        assets = grant['vimAssets']['computeResourceFlavours']
+        sources = {f['vimFlavourId'] for f in assets}
+        with db.reader(ctx) as session:
+            services = grant_db.service_names(session, grant['id'])
+        side = nova_side.GrantNova(self.nova)
+        try:
+            made = side.provide(grant['id'], ctx.project_id, services,
+                                {s: sizes[s] for s in sources})
+        except Exception:
+            LOG.exception('Grant %s: Nova could not make its flavors and '
+                          'aggregate; the grant is withdrawn', grant['id'])
+            try:
+                side.withdraw(grant['id'], sources)
+            except Exception:
+                LOG.exception('Grant %s: cleaning up in Nova failed; the '
+                              'hold sweep will try again', grant['id'])
+            with db.writer(ctx) as session:
+                grant_db.delete(session, grant['id'])
+            raise exceptions.ServiceUnavailable(
+                reason='Nova could not make the flavor that lets the VNFM '
+                       'boot on the granted hosts; nothing was granted.')
+        for flavor in assets:
+            flavor['vimFlavourId'] = made[flavor['vimFlavourId']]
+        with db.writer(ctx) as session:
+            session.execute(sa.update(models.Grant)
+                            .where(models.Grant.id == grant['id'])
+                            .values(body=json.dumps(grant)))
+        return grant
+
+    def withdraw_released(self):
+        """Remove the Nova flavors and aggregates of grants that hold
+        nothing any more; a failure is logged (the sweep tries again)."""
+        if not (CONF.nfv.grant_flavors and keystone.configured('nova')):
+            return []
+
+        def live():
+            with db.reader(context.admin_context()) as session:
+                return grant_db.live_grant_ids(session, dates.utcnow())
+
+        try:
+            gone = nova_side.GrantNova(self.nova).reconcile(live)
+        except Exception:
+            LOG.exception('Removing the Nova flavors of released grants '
+                          'failed; the next hold sweep tries again')
+            return []
+        if gone:
+            LOG.info('Flavors and aggregates of %d released grant(s) '
+                     'removed from Nova', len(gone))
+        return gone
+
     @staticmethod
     def _release_for(session, ctx, request):
         """What a TERMINATE or a removal of COMPUTE resources frees, in
@@ -203,6 +277,7 @@ class GrantManager:
         if count:
             LOG.info('%d hold(s) of LCM operation %s released: it is %s',
                      count, vnf_lcm_op_occ_id, state)
+            self.withdraw_released()
         return count
 
 
@@ -215,12 +290,14 @@ def _hold_scope(ctx):
     return ctx.project_id, bool(ctx.is_admin)
 
 
-def sweep():
-    """Delete holds that have expired."""
+def sweep(manager=None):
+    """Delete holds that have expired, then what Nova keeps for grants
+    that hold nothing any more."""
     with db.writer(context.admin_context()) as session:
         count = grant_db.delete_expired(session, dates.utcnow())
     if count:
         LOG.info('%d expired grant hold(s) deleted', count)
+    (manager or GrantManager()).withdraw_released()
     return count
 
 

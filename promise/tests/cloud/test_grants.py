@@ -1,6 +1,7 @@
 """A SOL003 grant against Promise on the minicloud, then the boot Tacker
 would make with it: the granted flavor in the granted zone becomes
-ACTIVE; TERMINATE releases the hold."""
+ACTIVE, in the reservation the grant drew on or, for a grant on
+unreserved capacity, on the host it holds; TERMINATE releases the hold."""
 
 import uuid
 
@@ -80,3 +81,35 @@ class TestGrants(base.InstanceReservationBase):
             additional={'reservationId': rid}), status=403)
         self.assertEqual(403, refused['status'])
         self.assertTrue(refused['detail'])
+
+    def test_unreserved_grant_boots_on_the_granted_host(self):
+        # No reservation: the grant holds free-pool capacity, where
+        # PromiseFilter admits only Promise's flavors. The grant answers
+        # its own copy of the VDU's flavor, which the filter lets onto
+        # the granted host (and no other), for this project.
+        tiny = self.cloud.admin.compute.find_flavor('m1.tiny',
+                                                    ignore_missing=False)
+        vnf = 'vnf-%s' % uuid.uuid4().hex[:8]
+        grant = self.grant(requests_.tacker_request(
+            'INSTANTIATE', vnf, [('VDU1', 1)],
+            additional={'flavours': {'VDU1': tiny.id}}))
+        terminate = requests_.tacker_request('TERMINATE', vnf,
+                                             remove=[('VDU1', 'gone')])
+        self.addCleanup(self.grant, terminate)
+        self.assertNotIn('reservationId', grant['addResources'][0])
+        flavor = grant['vimAssets']['computeResourceFlavours'][0]
+        self.assertNotEqual(tiny.id, flavor['vimFlavourId'])
+        agg = self.aggregate('grant:%s' % grant['id'])
+        self.assertIsNotNone(agg)
+        [granted] = agg.hosts
+
+        server = self.boot_granted(grant)
+        self.assertEqual(granted, server.compute_host)
+
+        # Once the operation is over Nova forgets the grant's flavor and
+        # aggregate; the server keeps running.
+        self.grant(terminate)
+        self.assertIsNone(self.aggregate('grant:%s' % grant['id']))
+        self.assertIsNone(self.cloud.admin.compute.find_flavor(
+            flavor['vimFlavourId'], ignore_missing=True))
+        self.assertEqual('ACTIVE', self.settle(server.id).status)

@@ -119,6 +119,14 @@ class FakeNova:
     def delete_aggregate(self, agg_id):
         self.aggregates.pop(agg_id, None)
 
+    def aggregate_names(self, prefix):
+        return [a.name for a in self.aggregates.values()
+                if a.name.startswith(prefix)]
+
+    def flavors_named(self, prefix):
+        return [f['id'] for f in self.flavors.values()
+                if f['name'].startswith(prefix)]
+
 
 class FakePlacement:
 
