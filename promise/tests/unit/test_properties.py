@@ -9,7 +9,7 @@ from promise import exceptions
 class TestParse(testtools.TestCase):
 
     def test_empty_means_no_query(self):
-        for empty in (None, '', []):
+        for empty in (None, '', [], '[]', ' [ ] '):
             self.assertIsNone(properties.parse(empty, 'resource_properties'))
 
     def test_json_string_and_list_are_accepted(self):
