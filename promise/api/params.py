@@ -66,10 +66,11 @@ def whole_number(value, name, maximum=schema_types.INT_MAX):
     return int(text)
 
 
-def limit(value):
-    """A page size: [api] default_limit unless given, at most max_limit."""
+def limit(value, default=None):
+    """A page size, at most [api] max_limit: ``default`` unless given
+    ([api] default_limit when None; None is no limit)."""
     if value is None:
-        return CONF.api.default_limit
+        return default if default is not None else CONF.api.default_limit
     text = str(value).strip()
     value = int(text) if _DIGITS.fullmatch(text) else 0
     if not 1 <= value <= CONF.api.max_limit:

@@ -6,9 +6,14 @@ opts = [
     cfg.PortOpt('port', default=1234,
                 help='Port promise-api and promise-all listen on.'),
     cfg.IntOpt('max_limit', default=1000, min=1,
-               help='Largest page a list request may ask for.'),
-    cfg.IntOpt('default_limit', default=1000, min=1,
-               help='Page size used when a list request gives no limit.'),
+               help='Largest page a list request may ask for with limit.'),
+    cfg.IntOpt('default_limit', min=1,
+               help='Page size of a lease list that gives no limit. Unset '
+                    '(the default), such a list is whole, as Blazar\'s: '
+                    'python-blazarclient and blazar-dashboard follow no '
+                    'paging links, so a cut list would hide leases from '
+                    'them. Paging with limit and marker works either '
+                    'way.'),
     cfg.IntOpt('rpc_timeout', default=30, min=1,
                help='Seconds the API waits for promise-manager to answer a '
                     'change before giving up with 503. The manager drops a '

@@ -97,7 +97,8 @@ class TestListParams(base.TestCase):
 
     def test_defaults(self):
         page = params.list_params({}, ('status',), SORT_KEYS)
-        self.assertEqual(self.conf.api.default_limit, page.limit)
+        # No limit asked, none set: the whole list, as Blazar answers.
+        self.assertIsNone(page.limit)
         self.assertIsNone(page.marker)
         self.assertEqual('created_at', page.sort_key)
         self.assertEqual('asc', page.sort_dir)
@@ -155,6 +156,8 @@ class TestSharedChecks(base.TestCase):
         self.flags(default_limit=7, max_limit=10, group='api')
         self.assertEqual(7, params.limit(None))
         self.assertEqual(10, params.limit('10'))
+        self.assertEqual(3, params.limit(None, 3))
+        self.assertEqual(5, params.limit('5', 3))
         for bad in ('0', '11', 'x'):
             self.assertRaises(exceptions.InvalidInput, params.limit, bad)
 

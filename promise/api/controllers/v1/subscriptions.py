@@ -94,7 +94,8 @@ class SubscriptionsController(rest.RestController):
         sub = _subscription_or_404(ctx, subscription_rules.GET,
                                    subscription_id)
         params.only(query, ('limit', 'status'))
-        limit = params.limit(query.get('limit'))
+        # Deliveries pile up: a page unless asked for less.
+        limit = params.limit(query.get('limit'), CONF.api.max_limit)
         status = query.get('status')
         if status is not None and status not in DELIVERY_STATUSES:
             raise exceptions.InvalidInput(
