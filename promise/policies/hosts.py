@@ -11,10 +11,11 @@ GET_RESOURCE_PROPERTIES = 'promise:oshosts:get_resource_properties'
 PATCH_RESOURCE_PROPERTIES = 'promise:oshosts:patch_resource_properties'
 
 
-def _rule(name, description, operations):
+def _rule(name, description, operations, blazar=None):
     return base.rule(
         name=name, check_str=base.ADMIN, description=description,
-        operations=operations)
+        operations=operations,
+        blazar='blazar:oshosts:%s' % (blazar or name.rsplit(':', 1)[1]))
 
 
 rules = [
@@ -35,7 +36,7 @@ rules = [
     _rule(PATCH_RESOURCE_PROPERTIES,
           'Make a host property private or public.',
           [{'path': '/v1/os-hosts/properties/{property_name}',
-            'method': 'PATCH'}]),
+            'method': 'PATCH'}], blazar='update_resource_properties'),
 ]
 
 

@@ -11,12 +11,14 @@ ALL_PROJECTS = 'promise:leases:get:all_projects'
 
 rules = [
     base.rule(
-        name=GET, check_str=base.ADMIN_OR_PROJECT_READER,
+        name=GET, blazar='blazar:leases:get',
+        check_str=base.ADMIN_OR_PROJECT_READER,
         description='List leases or show one.',
         operations=[{'path': '/v1/leases', 'method': 'GET'},
                     {'path': '/v1/leases/{lease_id}', 'method': 'GET'}]),
     base.rule(
-        name=POST, check_str=base.ADMIN_OR_PROJECT_MEMBER,
+        name=POST, blazar='blazar:leases:post',
+        check_str=base.ADMIN_OR_PROJECT_MEMBER,
         description='Create a lease.',
         operations=[{'path': '/v1/leases', 'method': 'POST'}]),
     base.rule(
@@ -26,11 +28,13 @@ rules = [
                     'creating it.',
         operations=[{'path': '/v1/leases/check', 'method': 'POST'}]),
     base.rule(
-        name=PUT, check_str=base.ADMIN_OR_PROJECT_MEMBER,
+        name=PUT, blazar='blazar:leases:put',
+        check_str=base.ADMIN_OR_PROJECT_MEMBER,
         description='Change a lease.',
         operations=[{'path': '/v1/leases/{lease_id}', 'method': 'PUT'}]),
     base.rule(
-        name=DELETE, check_str=base.ADMIN_OR_PROJECT_MEMBER,
+        name=DELETE, blazar='blazar:leases:delete',
+        check_str=base.ADMIN_OR_PROJECT_MEMBER,
         description='Delete a lease.',
         operations=[{'path': '/v1/leases/{lease_id}', 'method': 'DELETE'}]),
     base.rule(

@@ -109,6 +109,21 @@ class TestEnforcement(base.TestCase):
         self.assertRaises(exceptions.PolicyNotAuthorized, policy.authorize,
                           self.admin, 'promise:nothing:get', {})
 
+    def test_blazar_names_are_aliases_the_promise_name_wins(self):
+        path = self.create_tempfiles(
+            [('policy', '{"blazar:leases:post": "role:admin", '
+                        '"blazar:leases:delete": "role:admin", '
+                        '"promise:leases:delete": "role:member"}')],
+            ext='.json')[0]
+        self.flags(group='oslo_policy', policy_file=path)
+        policy.reset()
+        self.assertFalse(self.allowed(self.member, 'promise:leases:post'))
+        self.assertTrue(self.allowed(self.admin, 'promise:leases:post'))
+        # Both names set: Promise's own is the one that counts.
+        self.assertTrue(self.allowed(self.member, 'promise:leases:delete'))
+        # Unnamed rules keep their defaults.
+        self.assertTrue(self.allowed(self.member, 'promise:leases:put'))
+
     def test_policy_file_overrides_a_default(self):
         path = self.create_tempfiles(
             [('policy', '{"promise:leases:post": "role:admin"}')],

@@ -66,16 +66,24 @@ TARGETS = (A, B, S, None)
 # (the personas alone), where it counts as a member of its project.
 READ = {('project-reader', A), ('project-member', A), ('project-admin', A)}
 WRITE = {('project-member', A), ('project-admin', A)}
-BASE = ('project_reader', 'project_member', 'service')
+BASE = ('project_reader', 'project_member', 'service', 'project_reader_api',
+        'project_member_api')
 SERVICE = {('service', S)}
+# Blazar's pre-RBAC rule: anyone of the target's project, whatever role.
+OWNER = READ | SERVICE | {('no-roles', A)}
 KINDS = {'admin': set(), 'read': READ, 'write': WRITE,
          'read+service': READ | SERVICE, 'write+service': WRITE | SERVICE,
-         'service': SERVICE}
+         'service': SERVICE, 'owner': OWNER}
 EXPECTED = {
     'admin': 'admin',
     'project_reader': 'read',
     'project_member': 'write',
     'service': 'service',
+    'admin_or_owner': 'owner',
+    'project_reader_api': 'read',
+    'project_member_api': 'write',
+    'project_reader_or_admin': 'read',
+    'project_member_or_admin': 'write',
     'promise:leases:get': 'read',
     'promise:leases:post': 'write',
     'promise:leases:check': 'write',
