@@ -6,6 +6,9 @@ numbers, booleans), so a view crosses RPC unchanged.
 """
 
 from promise.common import dates
+from promise import conf
+
+CONF = conf.CONF
 
 _HOST_FIELDS = ('hypervisor_hostname', 'hypervisor_type',
                 'hypervisor_version', 'service_name', 'vcpus', 'cpu_info',
@@ -15,6 +18,13 @@ _HOST_FIELDS = ('hypervisor_hostname', 'hypervisor_type',
 def host(obj):
     body = {'id': str(obj.id)}
     body.update({f: getattr(obj, f) for f in _HOST_FIELDS})
+    # Blazar's fields: the zone Nova places a host in when no aggregate
+    # names one, the host's health as status, and no trust (Promise acts
+    # with its own service credentials).
+    body['availability_zone'] = (obj.availability_zone or
+                                 CONF.nfv.default_availability_zone)
+    body['status'] = obj.health
+    body['trust_id'] = None
     body['created_at'] = dates.format_timestamp(obj.created_at)
     body['updated_at'] = dates.format_timestamp(obj.updated_at)
     for cap in obj.capabilities:

@@ -81,21 +81,38 @@ def has_current_allocations(session, host_id, now=None):
     return False
 
 
-def allocations(session, host_id=None, lease_id=None, reservation_id=None):
-    """[(host_id, reservation_id, lease_id, start, end)], by host."""
-    alloc = models.HostAllocation
+def allocations(session, host_id=None, lease_id=None, reservation_id=None,
+                now=None):
+    """[(host_id, reservation_id, lease_id, start, end)] by host and start:
+    the host and instance reservations on each host that have not ended
+    (Blazar lists those from now on)."""
     res = models.Reservation
-    query = (sa.select(alloc.host_id, alloc.reservation_id, res.lease_id,
-                       alloc.start_date, alloc.end_date)
-             .join(res, res.id == alloc.reservation_id)
-             .order_by(alloc.host_id, alloc.start_date))
-    if host_id is not None:
-        query = query.where(alloc.host_id == host_id)
-    if lease_id is not None:
-        query = query.where(res.lease_id == lease_id)
-    if reservation_id is not None:
-        query = query.where(alloc.reservation_id == reservation_id)
-    return list(session.execute(query))
+    parts = []
+    for alloc in (models.HostAllocation, models.InstanceAllocation):
+        part = (sa.select(alloc.host_id.label('host_id'),
+                          alloc.reservation_id.label('reservation_id'),
+                          res.lease_id.label('lease_id'),
+                          alloc.start_date.label('start_date'),
+                          alloc.end_date.label('end_date'))
+                .join(res, res.id == alloc.reservation_id)
+                .where(alloc.end_date > (now or dates.utcnow())))
+        if host_id is not None:
+            part = part.where(alloc.host_id == host_id)
+        if lease_id is not None:
+            part = part.where(res.lease_id == lease_id)
+        if reservation_id is not None:
+            part = part.where(alloc.reservation_id == reservation_id)
+        parts.append(part)
+    rows = sa.union_all(*parts).subquery()
+    return list(session.execute(
+        sa.select(rows).order_by(rows.c.host_id, rows.c.start_date,
+                                 rows.c.reservation_id)))
+
+
+def ids(session):
+    """Every registered host's id, in order."""
+    return list(session.scalars(sa.select(models.Host.id)
+                                .order_by(models.Host.id)))
 
 
 def properties(session, resource_type=RESOURCE_TYPE):

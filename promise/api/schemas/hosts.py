@@ -45,5 +45,5 @@ RESERVED_KEYS = frozenset((
     'id', 'name', 'hypervisor_hostname', 'hypervisor_type',
     'hypervisor_version', 'service_name', 'vcpus', 'cpu_info', 'memory_mb',
     'local_gb', 'availability_zone', 'reservable', 'created_at',
-    'updated_at', 'trust_id'))
+    'updated_at', 'trust_id', 'status'))
 CAPABILITY_KEY_MAX = 64

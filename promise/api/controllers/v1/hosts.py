@@ -64,7 +64,8 @@ class AllocationsController(rest.RestController):
         filters = _allocation_filters(query)
         with db.reader() as session:
             rows = host_db.allocations(session, **filters)
-        by_host = {}
+            # Every host, as Blazar answers: one with nothing has [].
+            by_host = {host_id: [] for host_id in host_db.ids(session)}
         for row in rows:
             by_host.setdefault(row.host_id, []).append(row)
         return {'allocations': [_allocation_view(h, r)
