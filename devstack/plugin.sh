@@ -83,6 +83,9 @@ print(base64.urlsafe_b64encode(os.urandom(32)).decode())' > "$key_file")
     iniset "$PROMISE_CONF_FILE" nova project_domain_name "$SERVICE_DOMAIN_NAME"
     iniset "$PROMISE_CONF_FILE" nova region_name "$REGION_NAME"
     iniset "$PROMISE_CONF_FILE" nova aggregate_freepool_name "$PROMISE_FREEPOOL_NAME"
+    # ONAP Multicloud's check_vim_capacity answers for this region.
+    iniset "$PROMISE_CONF_FILE" multicloud cloud_owner "$PROMISE_CLOUD_OWNER"
+    iniset "$PROMISE_CONF_FILE" multicloud cloud_region_id "$REGION_NAME"
 
     if [[ -f "$PROMISE_DIR/etc/promise/policy.yaml.sample" ]]; then
         cp "$PROMISE_DIR/etc/promise/policy.yaml.sample" "$PROMISE_POLICY_FILE"

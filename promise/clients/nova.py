@@ -197,6 +197,19 @@ class NovaClient:
         flavor.extra_specs = dict(flavor.get_keys())
         return flavor
 
+    def find_flavor(self, name_or_id):
+        """The flavor with this id, else the one flavor (public or
+        private) with this name, with ``extra_specs``; None if there is
+        no such flavor or the name is ambiguous."""
+        flavor = self.get_flavor(name_or_id)
+        if flavor is not None:
+            return flavor
+        named = [f for f in self.nova.flavors.list(is_public=None)
+                 if f.name == name_or_id]
+        if len(named) != 1:
+            return None
+        return self.get_flavor(named[0].id)
+
     def flavors_named(self, prefix):
         """Ids of the flavors, public or private, whose name starts with
         ``prefix``."""

@@ -99,7 +99,8 @@ class GrantManager:
                 except net_value_conf.InvalidConfig as exc:
                     raise exceptions.ServiceUnavailable(reason=str(exc))
                 continue
-            found = self.nova.get_flavor(flavor)
+            # VNFMs name flavors by id or by name.
+            found = self.nova.find_flavor(flavor)
             if found is not None:
                 by_flavor[flavor] = shapes.Shape(
                     int(found.vcpus), int(found.ram),

@@ -54,7 +54,7 @@ class GrantNova:
         made = {}
         for index, source in enumerate(sorted(sizes)):
             shape = sizes[source]
-            found = self.nova.get_flavor(source)
+            found = self.nova.find_flavor(source)
             specs = {k: v for k, v in
                      ((found.extra_specs if found is not None else {})
                       .items()) if not k.startswith('promise:')}

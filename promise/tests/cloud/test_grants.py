@@ -90,9 +90,10 @@ class TestGrants(base.InstanceReservationBase):
         tiny = self.cloud.admin.compute.find_flavor('m1.tiny',
                                                     ignore_missing=False)
         vnf = 'vnf-%s' % uuid.uuid4().hex[:8]
+        # Named by name, as Tacker's additionalParams may name it.
         grant = self.grant(requests_.tacker_request(
             'INSTANTIATE', vnf, [('VDU1', 1)],
-            additional={'flavours': {'VDU1': tiny.id}}))
+            additional={'flavours': {'VDU1': 'm1.tiny'}}))
         terminate = requests_.tacker_request('TERMINATE', vnf,
                                              remove=[('VDU1', 'gone')])
         self.addCleanup(self.grant, terminate)

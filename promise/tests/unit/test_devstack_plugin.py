@@ -236,6 +236,9 @@ class TestPhases(testtools.TestCase):
                          conf['nova']['auth_url'])
         self.assertEqual(['freepool'],
                          conf['nova']['aggregate_freepool_name'])
+        self.assertEqual((['CloudOwner'], ['RegionOne']),
+                         (conf['multicloud']['cloud_owner'],
+                          conf['multicloud']['cloud_region_id']))
         self.assertIn('iniset_rpc_backend promise /etc/promise/promise.conf',
                       calls)
         self.assertIn('authtoken /etc/promise/promise.conf promise', calls)

@@ -154,3 +154,22 @@ class TestGrantFlavors(base.TestCase):
                 {'vimFlavourId': 'res'}]}}
         self.assertIs(decision, self.manager._bootable(None, decision, {}))
         self.assertEqual({}, self.nova.aggregates)
+
+    def test_a_flavor_named_by_name_is_sized_and_copied(self):
+        # Tacker's additionalParams.flavours may name a flavor by name.
+        self.nova.ensure_flavor('f-123', 'm1.named', 1024, 1, 5,
+                                {'hw:numa_nodes': '1'})
+        grant = self.grant(api.tacker_request(
+            'INSTANTIATE', 'vnf-1', [('VDU1', 1)],
+            additional={'flavours': {'VDU1': 'm1.named'}})).json
+        [asset] = grant['vimAssets']['computeResourceFlavours']
+        flavor = self.nova.flavors[asset['vimFlavourId']]
+        self.assertEqual((1, 1024, 5), (flavor['vcpus'], flavor['ram'],
+                                        flavor['disk']))
+        self.assertEqual('1', flavor['extra_specs']['hw:numa_nodes'])
+        # An unknown name is still refused with what is wrong.
+        refused = self.grant(api.tacker_request(
+            'INSTANTIATE', 'vnf-2', [('VDU1', 1)],
+            additional={'flavours': {'VDU1': 'm1.nothing'}}), status=403)
+        self.assertIn('The size of flavor m1.nothing is not known',
+                      refused.json['detail'])

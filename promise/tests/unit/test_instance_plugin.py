@@ -123,6 +123,14 @@ class FakeNova:
         return [a.name for a in self.aggregates.values()
                 if a.name.startswith(prefix)]
 
+    def find_flavor(self, name_or_id):
+        found = self.get_flavor(name_or_id)
+        if found is not None:
+            return found
+        named = [f for f in self.flavors.values() if f['name'] == name_or_id]
+        return (types.SimpleNamespace(**named[0]) if len(named) == 1
+                else None)
+
     def flavors_named(self, prefix):
         return [f['id'] for f in self.flavors.values()
                 if f['name'].startswith(prefix)]
