@@ -157,16 +157,23 @@ class TestPolicy(StatusTestCase):
         self.policy('policy.yaml', '- role:admin\n')
         self.assertEqual(Code.FAILURE, self.checks._check_policy_file().code)
 
-    def test_blazar_names_are_reported(self):
+    def test_blazar_names_promise_does_not_read_are_reported(self):
+        # Blazar's own rule names are aliases Promise reads; others (a
+        # typo, a resource Promise has not) are reported.
         path = self.policy('policy.yaml',
                            '"blazar:leases:get": "role:admin"\n'
-                           '"blazar:leases:post": "role:admin"\n'
+                           '"blazar:oshosts:post": "role:admin"\n'
+                           '"blazar:floatingips:get": "role:admin"\n'
+                           '"blazar:lease:post": "role:admin"\n'
                            '"promise:leases:get": "role:admin"\n')
         result = self.checks._check_blazar_rules()
         self.assertEqual(Code.WARNING, result.code)
         self.assertIn('blazar:* rules are not read by Promise: '
-                      'blazar:leases:get, blazar:leases:post in %s' % path,
-                      result.details)
+                      'blazar:floatingips:get, blazar:lease:post in %s'
+                      % path, result.details)
+        self.policy('policy.yaml', '"blazar:leases:get": "role:admin"\n')
+        self.assertEqual(Code.SUCCESS,
+                         self.checks._check_blazar_rules().code)
 
     def test_blazar_names_in_policy_dir(self):
         self.write('policy.yaml', '{}\n')
