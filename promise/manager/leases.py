@@ -77,7 +77,33 @@ class LeaseManager:
         """Returns the new lease as the API shows it, as committed: the
         API answers with it instead of reading the lease again."""
         values = self._resolve(ctx, values)
-        return self._create(ctx, values, deadline)
+        values, undos = self._before_create(ctx, values)
+        try:
+            return self._create(ctx, values, deadline)
+        except Exception:
+            for undo in undos:
+                undo()
+            raise
+
+    @staticmethod
+    def _before_create(ctx, values):
+        """What the answer must name, made before the decision (each
+        reservation gets its id here); and how to undo it."""
+        reservations, undos = [], []
+        try:
+            for res_values in values.get('reservations', []):
+                res_id = uuidutils.generate_uuid()
+                res_values, undo = loader.get(
+                    res_values['resource_type']).before_create(
+                        ctx, res_id, res_values)
+                reservations.append(dict(res_values, _id=res_id))
+                if undo is not None:
+                    undos.append(undo)
+        except Exception:
+            for undo in undos:
+                undo()
+            raise
+        return dict(values, reservations=reservations), undos
 
     @retry.decision
     def _create(self, ctx, values, deadline=None):
@@ -158,9 +184,10 @@ class LeaseManager:
         res_values = dict(res_values)
         resource_type = res_values.pop('resource_type')
         expiry = res_values.pop('expiry', None)
+        res_id = res_values.pop('_id', None) or uuidutils.generate_uuid()
         plugin = loader.get(resource_type)
         res = models.Reservation(
-            id=uuidutils.generate_uuid(), resource_type=resource_type,
+            id=res_id, resource_type=resource_type,
             status=status.Reservation.PENDING, missing_resources=False,
             resources_changed=False, expiry=expiry,
             **_empty_relations())

@@ -43,6 +43,14 @@ class ResourcePlugin(metaclass=abc.ABCMeta):
         not call other services."""
         return values
 
+    def before_create(self, ctx, reservation_id, values):
+        """Make, before a new reservation is decided, what the create
+        answer must already name (Blazar answers an instance reservation
+        with its server group). Returns (values, undo): values to reserve
+        with, and a callable that removes what was made if the decision
+        fails (or None)."""
+        return values, None
+
     @abc.abstractmethod
     def reserve(self, session, lease, reservation, values):
         """Allocate resources for a new reservation, or raise Conflict."""

@@ -36,6 +36,7 @@ class SlotAllocation:
             amount=amount, vcpus=shape.vcpus, memory_mb=shape.memory_mb,
             disk_gb=shape.disk_gb, affinity=affinity,
             resource_properties=query_text, flavor_id=reservation.id,
+            server_group_id=values.get(fields.SERVER_GROUP),
             **self._source_fields(lease, values))
         placement = slots.choose(session, lease.start_date, lease.end_date,
                                  amount, shape, affinity, query)

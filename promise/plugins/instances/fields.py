@@ -7,6 +7,8 @@ from promise import exceptions
 
 # The key under which resolve() leaves the looked-up source flavor.
 RESOLVED = '_source_flavor'
+# The key under which before_create() leaves the server group it made.
+SERVER_GROUP = '_server_group_id'
 
 
 def parse_affinity(value):

@@ -19,6 +19,7 @@ from promise.clients import placement as placement_client
 from promise.db import api as db
 from promise.db import models
 from promise import exceptions
+from promise.plugins.instances import fields
 from promise.plugins.instances import nova_objects
 from promise import status
 
@@ -136,6 +137,28 @@ class NovaSide:
                 reservation.instance.server_group_id = group_id
         return agg
 
+    def before_create(self, ctx, reservation_id, values):
+        """The server group of a reservation with an affinity, made as the
+        lease's project before the decision, so that the create answer
+        names it and clients can boot with ``--hint group=`` at once (as
+        with Blazar). Everything else Nova needs is made after the
+        answer. Undo deletes the group."""
+        affinity = fields.parse_affinity(values.get('affinity'))
+        if affinity is None:
+            return values, None
+        nova = self._project_nova(ctx, ctx.project_id)
+        group = nova.create_server_group(
+            nova_objects.server_group_name(reservation_id),
+            nova_objects.AFFINITY_POLICY[affinity])
+
+        def undo():
+            try:
+                nova.delete_server_group(group.id)
+            except Exception:
+                LOG.exception('Server group %s of a lease that was not '
+                              'created could not be deleted', group.id)
+        return dict(values, **{fields.SERVER_GROUP: group.id}), undo
+
     def _find_group(self, known_id, name):
         if known_id:
             group = self.nova.get_server_group(known_id)
@@ -155,14 +178,18 @@ class NovaSide:
         Promise's credentials are, and the group then works for admins
         only, which is logged.
         """
+        return self._project_nova(ctx, lease.project_id, lease.id)
+
+    def _project_nova(self, ctx, project_id, lease_id=None):
         token = getattr(ctx, 'auth_token', None)
-        if token and ctx.project_id == lease.project_id:
+        if token and ctx.project_id == project_id:
             if self._nova is not None:
                 return self._nova  # tests
             return nova_client.for_user(token)
         LOG.warning('Reservation of lease %s: no token of project %s at '
                     'hand, so its server group is made by Promise and only '
-                    'admins can boot into it', lease.id, lease.project_id)
+                    'admins can boot into it', lease_id or '(new)',
+                    project_id)
         return self.nova
 
     @serialized

@@ -2,8 +2,11 @@
 in-memory Nova and Placement doubles."""
 
 import datetime
+import itertools
 import types
 from unittest import mock
+
+import sqlalchemy as sa
 
 from promise.clients import placement as placement_client
 from promise.db import api as db
@@ -31,6 +34,7 @@ class FakeNova:
         self.aggregates = {}
         self.servers = {}
         self.calls = []
+        self._group_ids = itertools.count(1)
 
     def get_flavor(self, flavor_id):
         f = self.flavors.get(flavor_id)
@@ -74,7 +78,7 @@ class FakeNova:
         return None if g is None else types.SimpleNamespace(**g)
 
     def create_server_group(self, name, policy):
-        gid = 'group-%d' % (len(self.groups) + 1)
+        gid = 'group-%d' % next(self._group_ids)
         self.groups[gid] = dict(id=gid, name=name, policies=[policy])
         return types.SimpleNamespace(**self.groups[gid])
 
@@ -84,11 +88,12 @@ class FakeNova:
         found = self.find_server_groups(name)
         if found:
             return found[0]
-        gid = 'group-%d' % (len(self.groups) + 1)
+        gid = 'group-%d' % next(self._group_ids)
         self.groups[gid] = dict(id=gid, name=name, policies=[policy])
         return types.SimpleNamespace(**self.groups[gid])
 
     def delete_server_group(self, group_id):
+        self.calls.append(('delete_server_group', group_id))
         self.groups.pop(group_id, None)
 
     def find_aggregate(self, name):
@@ -325,6 +330,52 @@ class TestReserve(InstancePluginTestCase):
             self.create([self.instance(amount=3, affinity='False')])))
         self.assertEqual({1: 3}, self.allocations(
             self.create([self.instance(amount=3, affinity=True)])))
+
+    def test_the_answer_names_the_server_group(self):
+        # Blazar's semantics: true -> affinity, false -> anti-affinity,
+        # null -> no group; made before the answer, as the lease's project.
+        for affinity, policy in ((True, 'affinity'),
+                                 (False, 'anti-affinity'), (None, None)):
+            values = {'name': 'grouped',
+                      'start_date': base.minute(base.utcnow()) + 2 * HOUR,
+                      'end_date': base.minute(base.utcnow()) + 3 * HOUR,
+                      'reservations': [self.instance(amount=1,
+                                                     affinity=affinity)]}
+            answer = self.manager.create_view(self.context, values)
+            [res] = answer['reservations']
+            if policy is None:
+                self.assertIsNone(res['server_group_id'])
+                continue
+            group = self.nova.groups[res['server_group_id']]
+            self.assertEqual(([policy], 'reservation:%s' % res['id']),
+                             (group['policies'], group['name']))
+            self.settle(None)
+            # The preparation after the answer keeps that group.
+            stored = self.lease(answer['id']).reservations[0]
+            self.assertEqual(res['server_group_id'],
+                             stored.instance.server_group_id)
+        self.assertEqual(2, len(self.nova.groups))
+
+    def test_a_refused_lease_leaves_no_server_group(self):
+        self.create([self.instance(amount=6)])
+        before = dict(self.nova.groups)
+        exc = self.assertRaises(exceptions.CapacityConflict, self.create,
+                                [self.instance(amount=6, affinity=False)])
+        self.assertEqual(409, exc.code)
+        # The group made for the answer was deleted with the refusal.
+        self.assertEqual(before, self.nova.groups)
+        self.assertIn('group-1', [c[1] for c in self.nova.calls
+                                  if c[0] == 'delete_server_group'])
+
+    def test_nova_failing_to_make_the_group_creates_nothing(self):
+        def broken(name, policy):
+            raise exceptions.ServiceUnavailable(reason='Nova is down')
+        self.nova.create_server_group = broken
+        self.assertRaises(exceptions.ServiceUnavailable, self.create,
+                          [self.instance(amount=1, affinity=True)])
+        with db.reader() as session:
+            self.assertEqual(0, session.scalar(
+                sa.select(sa.func.count()).select_from(models.Lease)))
 
     def test_infeasible_is_a_409_with_what_fits(self):
         self.create([self.instance(amount=6)])
