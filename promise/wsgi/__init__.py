@@ -1,0 +1,4 @@
+"""WSGI entry points."""
+
+# Threads, not eventlet, before anything imports oslo.messaging.
+from promise.common import threads  # noqa: F401

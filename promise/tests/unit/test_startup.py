@@ -14,9 +14,13 @@ configuration at start."""
 
 import io
 import logging
+import os
+import subprocess
+import sys
 
 import fixtures
 from oslo_config import cfg
+import testtools
 
 from promise.clients import keystone
 from promise.cmd import manager as manager_cmd
@@ -160,3 +164,28 @@ class TestNovaNotConfigured(base.TestCase):
         output = self._passes(RuntimeError('boom'))
         self.assertIn('Periodic task test failed', output)
         self.assertIn('Traceback', output)
+
+
+class TestNoEventlet(testtools.TestCase):
+    """Every console script, and the WSGI module, on threads: no
+    eventlet banner on stderr and oslo.service's threading backend."""
+
+    def run_python(self, code):
+        # Python's default filters: the banner is a plain Warning, shown
+        # unless silenced.
+        env = {k: v for k, v in os.environ.items() if k != 'PYTHONWARNINGS'}
+        proc = subprocess.run([sys.executable, '-c', code], env=env,
+                              capture_output=True, text=True, timeout=120)
+        self.assertEqual(0, proc.returncode, proc.stderr)
+        return proc
+
+    def test_console_scripts_print_no_eventlet_banner(self):
+        for module in ('promise.cmd.api', 'promise.cmd.manager',
+                       'promise.cmd.all', 'promise.cmd.db_manage',
+                       'promise.cmd.status', 'promise.wsgi'):
+            proc = self.run_python(
+                'import %s\n'
+                'from oslo_service import backend\n'
+                'print(backend.get_backend_type().value)' % module)
+            self.assertNotIn('Eventlet is deprecated', proc.stderr, module)
+            self.assertEqual('threading', proc.stdout.strip(), module)
