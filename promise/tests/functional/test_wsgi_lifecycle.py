@@ -18,6 +18,8 @@
   instead of a /healthcheck that says 200 in front of 500s.
 * The files are found through OS_PROMISE_CONFIG_DIR /
   OS_PROMISE_CONFIG_FILES as well as PROMISE_CONFIG_FILES.
+* SIGTERM to gunicorn answers (and commits) a create still in flight, then
+  stops;
 * SIGHUP to gunicorn brings up workers that read the changed promise.conf
   (debug on) while every request is still answered.
 * promise-api, promise-manager and promise-db-manage without
@@ -34,6 +36,7 @@ import tempfile
 import threading
 
 import requests
+import sqlalchemy as sa
 from testtools import content
 
 from promise.tests.functional import base
@@ -289,6 +292,58 @@ class _Reload:
         thread.join(60)
         self.assertEqual([200] * len(answers), answers)
         service.check_running()
+
+    def test_sigterm_drains_a_request_in_flight(self):
+        # A manager that answers late keeps a create in flight in a
+        # worker while gunicorn is told to stop; the create must still be
+        # answered and committed, and gunicorn then exit cleanly.
+        manager = self.useFixture(func_fixtures.Service(
+            'promise-manager', self.config.path, self.directory))
+        argv = [func_fixtures.bin_path('gunicorn'), '--workers', '2',
+                '--bind', '127.0.0.1:%d' % self.config.port,
+                '--timeout', '120', '--graceful-timeout', '30',
+                'promise.wsgi.api:application']
+        server = self.useFixture(func_fixtures.Service(
+            'gunicorn', self.config.path, self.directory, tag='gunicorn',
+            argv=argv, env={'PROMISE_CONFIG_FILES': self.config.path}))
+        url = 'http://127.0.0.1:%d/v1/leases' % self.config.port
+        headers = {'X-User-Id': base.OWNER['user'],
+                   'X-Project-Id': base.OWNER['project'],
+                   'X-Roles': 'member'}
+
+        def answering():
+            server.check_running()
+            try:
+                return requests.get(url, headers=headers,
+                                    timeout=30).status_code == 200
+            except requests.ConnectionError:
+                return False
+
+        func_fixtures.wait_for(answering, 60, what='gunicorn answering')
+        body = {'name': 'in-flight', 'start_date': '2099-01-01 10:00',
+                'end_date': '2099-01-01 11:00', 'reservations': [],
+                'events': []}
+        os.kill(manager.process.pid, signal.SIGSTOP)
+        self.addCleanup(os.kill, manager.process.pid, signal.SIGCONT)
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(requests.post, url, json=body,
+                                  headers=headers, timeout=60)
+            # The create waits for the stopped manager (rpc_timeout 5 s).
+            threading.Event().wait(1)
+            self.assertFalse(pending.done())
+            server.process.send_signal(signal.SIGTERM)
+            threading.Event().wait(1)
+            os.kill(manager.process.pid, signal.SIGCONT)
+            resp = pending.result(60)
+        self.assertEqual(201, resp.status_code, resp.text)
+        self.assertEqual(0, server.process.wait(40))
+        with self.deployment.engine.connect() as conn:
+            names = [r[0] for r in conn.execute(sa.text(
+                "SELECT name FROM leases WHERE name = 'in-flight'"))]
+        self.assertEqual(['in-flight'], names)
+        # Stopped: nothing answers any more.
+        self.assertRaises(requests.ConnectionError, requests.get, url,
+                          headers=headers, timeout=5)
 
 
 class TestReloadMySQL(_Reload, base.MySQLMixin, base.FunctionalTestCase):
