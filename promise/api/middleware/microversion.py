@@ -8,12 +8,19 @@ from promise.api import errors
 SERVICE_TYPE = 'reservation'
 HEADER = 'OpenStack-API-Version'
 MIN_VERSION = (1, 0)
-MAX_VERSION = (1, 0)
+# 1.1: lease list pages link to the next page (leases_links).
+MAX_VERSION = (1, 1)
 ENV_KEY = 'promise.microversion'
 
 
 def version_string(version):
     return '%d.%d' % version
+
+
+def requested(environ):
+    """The version a request was answered at (the minimum when the
+    middleware did not run)."""
+    return environ.get(ENV_KEY, MIN_VERSION)
 
 
 def parse(text):

@@ -59,3 +59,34 @@ class TestWholeList(base.TestCase):
     def test_an_operator_may_still_set_a_default_page(self):
         self.flags(group='api', default_limit=100)
         self.assertEqual(100, len(self.get()))
+
+    def get_at(self, url, version):
+        req = webob.Request.blank(url, headers={
+            'X-Project-Id': 'p', 'X-User-Id': 'u', 'X-Roles': 'member',
+            'Accept': 'application/json',
+            'OpenStack-API-Version': 'reservation %s' % version})
+        resp = req.get_response(self.app)
+        self.assertEqual(200, resp.status_int, resp.text)
+        self.assertEqual('reservation %s' % version,
+                         resp.headers['OpenStack-API-Version'])
+        return jsonutils.loads(resp.body)
+
+    def test_from_1_1_full_pages_link_the_next(self):
+        seen, url, pages = [], '/v1/leases?limit=1000&sort_dir=asc', 0
+        while url:
+            body = self.get_at(url, '1.1')
+            seen += [lease['id'] for lease in body['leases']]
+            links = body.get('leases_links', [])
+            url = links[0]['href'] if links else None
+            if url:
+                self.assertEqual('next', links[0]['rel'])
+                url = url.replace('http://localhost', '')
+            pages += 1
+        # 1000, 1000, 500 (no link), and every lease once.
+        self.assertEqual(3, pages)
+        self.assertEqual([lease['id'] for lease in self.get()], seen)
+
+    def test_blazar_clients_at_1_0_get_blazars_body(self):
+        body = self.get_at('/v1/leases?limit=10', '1.0')
+        self.assertEqual(['leases'], list(body))
+        self.assertEqual(10, len(body['leases']))

@@ -132,6 +132,25 @@ class TestCalls(ClientTestCase):
 
 class TestErrors(ClientTestCase):
 
+    def test_every_call_asks_for_the_version_it_needs(self):
+        self.mock.get(ENDPOINT + '/capacity', json={'capacity': {}})
+        self.client.get_capacity()
+        self.assertEqual('reservation 1.1',
+                         self.last().headers['OpenStack-API-Version'])
+
+    def test_an_older_promise_says_what_is_wrong(self):
+        # What a Promise that speaks only 1.0 answers.
+        body = {'error_code': 406, 'error_name': 406,
+                'error_message': 'Version 1.1 is not supported: this '
+                                 'Promise speaks reservation 1.0 to 1.0.'}
+        self.mock.get(ENDPOINT + '/capacity', status_code=406, json=body,
+                      headers={'OpenStack-API-Version': 'reservation 1.0'})
+        exc = self.assertRaises(exceptions.HTTPError,
+                                self.client.get_capacity)
+        self.assertEqual(406, exc.status_code)
+        self.assertIn('does not speak reservation API 1.1', exc.message)
+        self.assertIn('reservation 1.0', exc.message)
+
     def test_error_message_is_carried(self):
         body = {'error_code': 400, 'error_name': 400,
                 'error_message': 'End date must be later than start date.'}

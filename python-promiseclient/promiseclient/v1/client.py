@@ -13,6 +13,9 @@ from keystoneauth1 import adapter
 from promiseclient import exceptions
 
 SERVICE_TYPE = 'reservation'
+# The API microversion this client is written for (lease list links).
+API_VERSION = '1.1'
+VERSION_HEADER = 'OpenStack-API-Version'
 
 
 def _quoted(value):
@@ -39,9 +42,18 @@ class Client:
     # -- plumbing ---------------------------------------------------------
 
     def _request(self, method, path, json=None, params=None):
-        headers = {'Accept': 'application/json'}
+        headers = {'Accept': 'application/json',
+                   VERSION_HEADER: '%s %s' % (SERVICE_TYPE, API_VERSION)}
         resp = self.http.request(path, method, json=json, params=params,
                                  headers=headers, raise_exc=False)
+        if resp.status_code == 406:
+            raise exceptions.HTTPError(
+                406, 'This Promise does not speak reservation API %s '
+                     '(it answered: %s); upgrade Promise, or use a '
+                     'python-promiseclient as old as it.'
+                % (API_VERSION, resp.headers.get(VERSION_HEADER) or
+                   exceptions.from_response(resp).message),
+                method=method, url=path)
         if resp.status_code >= 400:
             raise exceptions.from_response(resp, method, path)
         if resp.status_code == 204 or not resp.content:

@@ -1,6 +1,8 @@
 """/v1/leases: reads come straight from the database, changes go to
 promise-manager over RPC."""
 
+import urllib.parse
+
 from oslo_utils import uuidutils
 import pecan
 from pecan import rest
@@ -8,6 +10,7 @@ import webob
 
 from promise.api.controllers import base
 from promise.api import dates as api_dates
+from promise.api.middleware import microversion
 from promise.api import params
 from promise.api.schemas import leases as lease_schema
 from promise.api.schemas import reservations as res_schema
@@ -57,6 +60,13 @@ def _render(answer):
         return views.lease(lease_db.get(session, answer, view=True))
 
 
+def _next_page(request, marker):
+    """This request's URL with ``marker`` set to the last lease shown."""
+    query = [(k, v) for k, v in request.GET.items() if k != 'marker']
+    query.append(('marker', marker))
+    return '%s?%s' % (request.path_url, urllib.parse.urlencode(query))
+
+
 class LeasesController(rest.RestController):
     _custom_actions = {'check': ['POST']}
 
@@ -79,7 +89,14 @@ class LeasesController(rest.RestController):
                 all_projects=scope.all_projects, filters=page.filters,
                 limit=page.limit, marker=page.marker,
                 sort_key=page.sort_key, sort_dir=page.sort_dir)
-            return {'leases': [views.lease(lease) for lease in leases]}
+            body = {'leases': [views.lease(lease) for lease in leases]}
+        # From 1.1 a full page says where the next one is (Blazar's
+        # clients, at 1.0, get Blazar's body).
+        if (microversion.requested(pecan.request.environ) >= (1, 1) and
+                page.limit is not None and len(leases) == page.limit):
+            body['leases_links'] = [{'rel': 'next', 'href': _next_page(
+                pecan.request, leases[-1].id)}]
+        return body
 
     @pecan.expose('json')
     def get_one(self, lease_id):
