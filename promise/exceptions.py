@@ -142,3 +142,14 @@ class ConcurrentUpdate(PromiseException):
     code = 409
     msg_fmt = ('Another request changed the same resources at the same '
                'time; please retry.')
+
+
+class EnforcementRefused(Invalid):
+    """A lease refused by an [enforcement] filter (400, as Blazar)."""
+    msg_fmt = '%(filter)s: %(reason)s'
+
+
+class EnforcementUnavailable(ServiceUnavailable):
+    msg_fmt = ('%(filter)s could not decide: %(reason)s. The lease is '
+               'refused ([enforcement] external_service_fail_open is '
+               'false).')

@@ -4,6 +4,7 @@ from oslo_config import cfg
 
 from promise.conf import api
 from promise.conf import default
+from promise.conf import enforcement
 from promise.conf import grants
 from promise.conf import manager
 from promise.conf import multicloud
@@ -23,3 +24,4 @@ grants.register_opts(CONF)
 notifications.register_opts(CONF)
 nova.register_opts(CONF)
 nova_notifications.register_opts(CONF)
+enforcement.register_opts(CONF)

@@ -6,6 +6,7 @@ from oslo_policy import opts as policy_opts
 
 from promise.conf import api
 from promise.conf import default
+from promise.conf import enforcement
 from promise.conf import grants
 from promise.conf import manager
 from promise.conf import multicloud
@@ -15,7 +16,7 @@ from promise.conf import nova
 from promise.conf import nova_notifications
 
 _MODULES = (default, api, manager, nova, notifications, multicloud,
-            net_value_conf, grants, nova_notifications)
+            net_value_conf, grants, nova_notifications, enforcement)
 
 DEFAULT_CONNECTION = 'sqlite:///$state_path/promise.sqlite'
 

@@ -27,6 +27,7 @@ from promise.db import models
 from promise.db import retry
 from promise.engine import offers
 from promise import exceptions
+from promise.manager import enforcement
 from promise.manager import schedule
 from promise.notifications import notifier
 from promise.notifications import outbox
@@ -114,6 +115,7 @@ class LeaseManager:
             with db.writer(ctx) as session:
                 deadlines.check(deadline)
                 lease = self._build(session, ctx, values, start, end)
+                enforcement.check_create(ctx, lease)
                 deadlines.check(deadline)
                 payload = self._payload(lease)
                 outbox.record_in(session, 'lease.create', payload)
@@ -236,6 +238,8 @@ class LeaseManager:
                     id=lease.id, status=lease.status, action='update',
                     allowed=' or '.join(status.ACTIONS['update'].sources))
             started = lease.status == status.ACTIVE
+            before = (enforcement.lease_values(lease)
+                      if CONF.enforcement.enabled_filters else None)
             start = values.get('start_date', lease.start_date)
             end = values.get('end_date', lease.end_date)
             if 'start_date' in values and start != lease.start_date:
@@ -273,6 +277,7 @@ class LeaseManager:
             schedule.reschedule(lease, values, now)
             lease.updated_at = now
             session.flush()
+            enforcement.check_update(ctx, lease, before)
             deadlines.check(deadline)
             payload = self._payload(lease)
             outbox.record_in(session, 'lease.update', payload)
@@ -365,6 +370,7 @@ class LeaseManager:
                               announce='lease.event.end_lease') as lease:
             self._each_plugin(ctx, lease, 'on_end')
             self._set_reservations(ctx, lease, status.Reservation.DELETED)
+        enforcement.on_end(ctx, lease)
 
     # -- helpers -------------------------------------------------------------
 
