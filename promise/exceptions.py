@@ -153,3 +153,8 @@ class EnforcementUnavailable(ServiceUnavailable):
     msg_fmt = ('%(filter)s could not decide: %(reason)s. The lease is '
                'refused ([enforcement] external_service_fail_open is '
                'false).')
+
+
+class QuotaExceeded(NotAuthorized):
+    msg_fmt = ('Quota exceeded for this project (Keystone unified limits): '
+               '%(reason)s.')

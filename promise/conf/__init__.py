@@ -12,6 +12,7 @@ from promise.conf import net_value as net_value_conf
 from promise.conf import notifications
 from promise.conf import nova
 from promise.conf import nova_notifications
+from promise.conf import quota
 
 CONF = cfg.CONF
 
@@ -25,3 +26,4 @@ notifications.register_opts(CONF)
 nova.register_opts(CONF)
 nova_notifications.register_opts(CONF)
 enforcement.register_opts(CONF)
+quota.register_opts(CONF)

@@ -14,9 +14,10 @@ from promise.conf import net_value as net_value_conf
 from promise.conf import notifications
 from promise.conf import nova
 from promise.conf import nova_notifications
+from promise.conf import quota
 
 _MODULES = (default, api, manager, nova, notifications, multicloud,
-            net_value_conf, grants, nova_notifications, enforcement)
+            net_value_conf, grants, nova_notifications, enforcement, quota)
 
 DEFAULT_CONNECTION = 'sqlite:///$state_path/promise.sqlite'
 

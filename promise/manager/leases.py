@@ -28,6 +28,7 @@ from promise.db import retry
 from promise.engine import offers
 from promise import exceptions
 from promise.manager import enforcement
+from promise.manager import quota
 from promise.manager import schedule
 from promise.notifications import notifier
 from promise.notifications import outbox
@@ -78,33 +79,13 @@ class LeaseManager:
         """Returns the new lease as the API shows it, as committed: the
         API answers with it instead of reading the lease again."""
         values = self._resolve(ctx, values)
-        values, undos = self._before_create(ctx, values)
+        values, undos = loader.before_create(ctx, values)
         try:
             return self._create(ctx, values, deadline)
         except Exception:
             for undo in undos:
                 undo()
             raise
-
-    @staticmethod
-    def _before_create(ctx, values):
-        """What the answer must name, made before the decision (each
-        reservation gets its id here); and how to undo it."""
-        reservations, undos = [], []
-        try:
-            for res_values in values.get('reservations', []):
-                res_id = uuidutils.generate_uuid()
-                res_values, undo = loader.get(
-                    res_values['resource_type']).before_create(
-                        ctx, res_id, res_values)
-                reservations.append(dict(res_values, _id=res_id))
-                if undo is not None:
-                    undos.append(undo)
-        except Exception:
-            for undo in undos:
-                undo()
-            raise
-        return dict(values, reservations=reservations), undos
 
     @retry.decision
     def _create(self, ctx, values, deadline=None):
@@ -116,6 +97,7 @@ class LeaseManager:
                 deadlines.check(deadline)
                 lease = self._build(session, ctx, values, start, end)
                 enforcement.check_create(ctx, lease)
+                quota.check(session, lease)
                 deadlines.check(deadline)
                 payload = self._payload(lease)
                 outbox.record_in(session, 'lease.create', payload)
@@ -278,6 +260,7 @@ class LeaseManager:
             lease.updated_at = now
             session.flush()
             enforcement.check_update(ctx, lease, before)
+            quota.check(session, lease)
             deadlines.check(deadline)
             payload = self._payload(lease)
             outbox.record_in(session, 'lease.update', payload)

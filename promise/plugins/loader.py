@@ -7,6 +7,7 @@ capacity timelines, healing, type flags) the API and the manager read
 whatever objects are installed.
 """
 
+from oslo_utils import uuidutils
 from stevedore import named
 
 from promise.common import lazy
@@ -72,3 +73,23 @@ def types_with(flag):
 def set_plugins(mapping):
     """Install plugins directly (tests)."""
     _PLUGINS.set(mapping)
+
+
+def before_create(ctx, values):
+    """Each new reservation's id, and what its plugin makes before the
+    decision for the answer to name (ResourcePlugin.before_create).
+    Returns (values, undos); on failure what was made is undone."""
+    reservations, undos = [], []
+    try:
+        for res_values in values.get('reservations', []):
+            res_id = uuidutils.generate_uuid()
+            res_values, undo = get(res_values['resource_type']).before_create(
+                ctx, res_id, res_values)
+            reservations.append(dict(res_values, _id=res_id))
+            if undo is not None:
+                undos.append(undo)
+    except Exception:
+        for undo in undos:
+            undo()
+        raise
+    return dict(values, reservations=reservations), undos

@@ -17,5 +17,6 @@ from promise.db.models.instances import InstanceReservation  # noqa: F401
 from promise.db.models.leases import Event  # noqa: F401
 from promise.db.models.leases import Lease  # noqa: F401
 from promise.db.models.leases import Reservation  # noqa: F401
+from promise.db.models.quota import ProjectLock  # noqa: F401
 from promise.db.models.subscriptions import Delivery  # noqa: F401
 from promise.db.models.subscriptions import Subscription  # noqa: F401
