@@ -28,7 +28,8 @@ Usage::
             sess = self.cloud.admin_session        # keystoneauth1 Session
             server = fixture.wait_for_server(conn, server_id, 'ACTIVE')
 
-Environment knobs: PROMISE_CLOUD_TESTS=0 skips the tier;
+Environment knobs: PROMISE_CLOUD_TESTS=0 skips the tier's tests (and
+tools/run-tests then reports the tier as failed: skipped is not passed);
 MINICLOUD_STATE / MINICLOUD_CACHE are passed through to tools/minicloud.
 """
 
@@ -38,7 +39,6 @@ import os
 import shlex
 import subprocess
 import time
-import unittest
 import uuid
 
 import fixtures
@@ -144,8 +144,6 @@ class MiniCloudFixture(fixtures.Fixture):
         self._want_computes = computes
 
     def _setUp(self):
-        if os.environ.get('PROMISE_CLOUD_TESTS', '1') == '0':
-            raise unittest.SkipTest('PROMISE_CLOUD_TESTS=0')
         self.admin_env, self.demo_env = ensure_cloud(
             self._want_promise, self._want_computes)
         self.venv = self.admin_env['OS_MINICLOUD_VENV']
@@ -219,6 +217,11 @@ class CloudTestCase(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
+        # Skipped here, not in the fixture (where fixtures turns a skip
+        # into a SetupError); tools/run-tests counts the skip as a failure.
+        if os.environ.get('PROMISE_CLOUD_TESTS', '1') == '0':
+            self.skipTest('PROMISE_CLOUD_TESTS=0: this cloud test did not '
+                          'run, so it did not pass')
         self.cloud = self.useFixture(MiniCloudFixture(
             promise=self.PROMISE, computes=self.COMPUTES))
 
