@@ -307,14 +307,15 @@ class TestConcurrentCreates(InstanceReservationBase):
 
     def second_manager(self):
         """A second promise-manager on the cloud's configuration (same
-        database, same RPC topic), started and stopped by this test; None
-        when the configuration cannot be found."""
-        state = os.path.expanduser(os.environ.get(
-            'MINICLOUD_STATE', '~/.local/state/promise-minicloud'))
-        conf = os.path.join(state, 'etc', 'promise', 'promise.conf')
+        database, same RPC topic), started and stopped by this test.  The
+        test is about two managers: without one it fails, it does not
+        quietly race one manager against itself."""
+        conf = os.path.join(fixture.STATE_DIR, 'etc', 'promise',
+                            'promise.conf')
         binary = os.path.join(self.cloud.venv, 'bin', 'promise-manager')
-        if not (os.path.exists(conf) and os.path.exists(binary)):
-            return None
+        for path in (conf, binary):
+            self.assertTrue(os.path.exists(path),
+                            '%s is missing: no second manager' % path)
         # The checkout's code (what a new manager runs) must match the
         # cloud's schema, which is migrated when the cloud is set up.
         from alembic import script as alembic_script
@@ -326,11 +327,10 @@ class TestConcurrentCreates(InstanceReservationBase):
             [os.path.join(self.cloud.venv, 'bin', 'promise-db-manage'),
              '--config-file', conf, 'current'], text=True,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout
-        if current.strip() != head:
-            print('second promise-manager not started: the cloud database '
-                  'is at revision %s, the checkout at %s'
-                  % (current.strip(), head))
-            return None
+        self.assertEqual(head, current.strip(),
+                         'second promise-manager not started: the cloud '
+                         'database is not at the checkout\'s revision '
+                         '(tools/minicloud up migrates it)')
         # Kept after the test, for a look at what it did.
         log = tempfile.NamedTemporaryFile(
             prefix='promise-manager-2-', suffix='.log', delete=False)
@@ -353,17 +353,17 @@ class TestConcurrentCreates(InstanceReservationBase):
             self.assertIsNone(proc.poll(), open(log.name).read()[-3000:])
             self.assertLess(time.monotonic(), deadline)
             time.sleep(fixture.POLL)
-        return log.name
+        return proc, log.name
 
     def test_concurrent_creates_never_overcommit_a_host(self):
         """Leases that each need more than half of a host's vCPUs, sent at
         once to two managers: at most one per host is accepted."""
-        second_log = self.second_manager()
+        first_log = os.path.join(fixture.STATE_DIR, 'log',
+                                 'promise-manager.log')
+        self.assertTrue(os.path.exists(first_log), first_log)
+        first_from = os.path.getsize(first_log)
+        second, second_log = self.second_manager()
         hosts = sorted(self.registered)
-        # A window nobody else uses.
-        start = (utcnow() + datetime.timedelta(days=300 + uuid.uuid4().int %
-                                               300)).replace(second=0,
-                                                             microsecond=0)
         provider = self.placement('/resource_providers?name=%s'
                                   % hosts[0]).json()['resource_providers'][0]
         inv = self.placement('/resource_providers/%s/inventories'
@@ -371,25 +371,39 @@ class TestConcurrentCreates(InstanceReservationBase):
         capacity = int((inv['total'] - inv['reserved']) *
                        inv['allocation_ratio'])
         vcpus = capacity // 2 + 1
-        attempts = len(hosts) * 2 + 2
+        # Several windows nobody else uses, raced at once: each accepts at
+        # most one lease per host, and with that many acceptances both
+        # managers (RabbitMQ hands the RPC queue's messages to its
+        # consumers in turn) accept some.
+        base_day = 300 + uuid.uuid4().int % 300
+        starts = [(utcnow() + datetime.timedelta(days=base_day + 2 * i))
+                  .replace(second=0, microsecond=0) for i in range(3)]
+        per_window = len(hosts) * 2 + 2
 
-        def create(_):
+        def create(start):
             return self.create_lease({
                 'resource_type': 'virtual:instance', 'amount': 1,
                 'vcpus': vcpus, 'memory_mb': 512, 'disk_gb': 1,
                 'affinity': None}, start=start, minutes=60, expect=None)
 
-        with concurrent.futures.ThreadPoolExecutor(attempts) as pool:
-            results = list(pool.map(create, range(attempts)))
+        attempts = [s for s in starts for _ in range(per_window)]
+        with concurrent.futures.ThreadPoolExecutor(len(attempts)) as pool:
+            results = list(pool.map(create, attempts))
+        # Both managers were up for the whole race.
+        self.assertIsNone(second.poll(), open(second_log).read()[-3000:])
         created = [r for r in results if isinstance(r, dict)]
         refused = [r for r in results if not isinstance(r, dict)]
         self.assertEqual([409] * len(refused),
                          [r.status_code for r in refused],
                          [r.text for r in refused])
-        self.assertLessEqual(len(created), len(hosts))
-        self.assertGreaterEqual(len(created), 1)
+        for start in starts:
+            mine = [c for c, s in zip(results, attempts)
+                    if isinstance(c, dict) and s == start]
+            self.assertLessEqual(len(mine), len(hosts))
+            self.assertGreaterEqual(len(mine), 1)
         # Each accepted reservation's aggregate (made in the background
-        # right after the create) holds one host, and no host twice.
+        # right after the create) holds one host, and no host twice in a
+        # window.
         deadline = time.monotonic() + 60
         while True:
             used = [self.aggregate(c['reservations'][0]['id'])
@@ -398,12 +412,25 @@ class TestConcurrentCreates(InstanceReservationBase):
                 break
             self.assertLess(time.monotonic(), deadline)
             time.sleep(0.5)
-        taken = [h for a in used for h in a.hosts]
-        self.assertEqual(len(taken), len(set(taken)), taken)
-        by_second = 0
-        if second_log:
-            text = open(second_log).read()
-            by_second = sum(1 for c in created if c['id'] in text)
-        print('%d concurrent creates: %d accepted (%d by the second '
-              'manager), %d refused (409)' % (
-                  attempts, len(created), by_second, len(refused)))
+        windows = {}
+        for c, a in zip(created, used):
+            windows.setdefault(c['start_date'], []).extend(a.hosts)
+        self.assertEqual(len(starts), len(windows), sorted(windows))
+        for taken in windows.values():
+            self.assertEqual(len(taken), len(set(taken)), taken)
+        # Who decided each accepted lease: exactly one of the two
+        # managers, and each of them decided some.
+        with open(first_log) as f:
+            f.seek(first_from)
+            first_text = f.read()
+        second_text = open(second_log).read()
+        by_first = {c['id'] for c in created
+                    if 'Lease %s created' % c['id'] in first_text}
+        by_second = {c['id'] for c in created
+                     if 'Lease %s created' % c['id'] in second_text}
+        self.assertEqual({c['id'] for c in created}, by_first | by_second)
+        self.assertEqual(set(), by_first & by_second)
+        self.assertTrue(by_first, 'the first manager accepted none of %d'
+                        % len(created))
+        self.assertTrue(by_second, 'the second manager accepted none of %d'
+                        % len(created))
