@@ -228,11 +228,29 @@ class ReserveTests(test.TestCase):
         # The requested window has its own button, not a second one.
         self.assertEqual(1, res.content.decode().count(
             'class="btn btn-default btn-sm commit-alternative"'))
+        self.assertContains(res, '<tr class="alternative">', count=1)
+        self.assertNotContains(res, 'id="no-alternatives"')
         self.assertNotContains(res, '<td>2030-03-05 09:00</td>')
         # The request travels in hidden inputs, HTML-escaped.
         self.assertContains(
             res, 'name="hypervisor_properties" value="[&quot;==&quot;, '
                  '&quot;$hypervisor_hostname&quot;, &quot;c1&quot;]"')
+
+    @helpers.create_mocks({promise: ('lease_check',)})
+    def test_check_without_alternatives_shows_placeholder_only(self):
+        # Only the requested window fits: no alternative row, and the
+        # placeholder row (which is not a window) says so.
+        self.mock_lease_check.return_value = {
+            'feasible': True, 'max_reservable': [2],
+            'alternatives': [{'start_date': '2030-03-05T09:00:00.000000',
+                              'end_date': '2030-03-06T09:00:00.000000'}]}
+
+        res = self.client.post(RESERVE_URL, self.request_data())
+
+        self.assertContains(res, 'id="commit-requested"')
+        self.assertNotContains(res, '<tr class="alternative">')
+        self.assertNotContains(res, 'commit-alternative')
+        self.assertContains(res, 'id="no-alternatives"', count=1)
 
     @helpers.create_mocks({promise: ('lease_check',)})
     def test_check_infeasible_shows_what_fits(self):
