@@ -95,8 +95,11 @@ class CapacityIndexTests(test.TestCase):
 
     @helpers.create_mocks({promise: ('capacity_get', 'lease_list')})
     def test_index_shows_promise_error_for_instances(self):
-        self.mock_capacity_get.side_effect = promise.PromiseError(
-            400, 'Capacity is available for resource_type physical:host.')
+        # Promise charts instance capacity too; what it can still refuse
+        # is the reader (policy), in its Blazar error body.
+        self.mock_capacity_get.side_effect = test.api_error(
+            403, 'Policy does not allow promise:capacity:get to be '
+                 'performed.')
         self.mock_lease_list.return_value = []
 
         res = self.client.get(INDEX_URL,
@@ -107,7 +110,8 @@ class CapacityIndexTests(test.TestCase):
                          self.mock_capacity_get.call_args[0][1])
         self.assertContains(res, 'Promise cannot show this capacity.')
         self.assertContains(
-            res, 'Capacity is available for resource_type physical:host.')
+            res, 'Policy does not allow promise:capacity:get to be '
+                 'performed.')
         self.assertNotContains(res, '<svg')
 
     @helpers.create_mocks({promise: ('capacity_get', 'lease_list')})
@@ -169,7 +173,7 @@ class CapacityIndexTests(test.TestCase):
         start = datetime.datetime(2030, 3, 4, 10, 0)
         self.mock_capacity_get.return_value = capacity(
             start, start + datetime.timedelta(days=7))
-        self.mock_lease_list.side_effect = promise.PromiseError(
+        self.mock_lease_list.side_effect = test.api_error(
             503, 'Promise is busy.')
 
         res = self.client.get(INDEX_URL)
@@ -268,7 +272,7 @@ class ReserveTests(test.TestCase):
 
     @helpers.create_mocks({promise: ('lease_check',)})
     def test_check_error_is_shown(self):
-        self.mock_lease_check.side_effect = promise.PromiseError(
+        self.mock_lease_check.side_effect = test.api_error(
             400, 'Start date must be later than current date.')
 
         res = self.client.post(RESERVE_URL, self.request_data())
@@ -333,14 +337,12 @@ class ReserveTests(test.TestCase):
 
     @helpers.create_mocks({promise: ('lease_create',)})
     def test_commit_conflict_shows_fresh_offer(self):
-        self.mock_lease_create.side_effect = promise.Conflict(
-            409, 'Not enough hosts available', body={
-                'error_code': 409,
-                'error_message': 'Not enough hosts available',
-                'max_reservable': [1],
-                'alternatives': [
-                    {'start_date': '2030-03-10T09:00:00.000000',
-                     'end_date': '2030-03-11T09:00:00.000000'}]})
+        self.mock_lease_create.side_effect = test.api_error(
+            409, 'Not enough hosts available: 2 wanted from 2030-03-05 '
+                 '09:00 to 2030-03-06 09:00, 1 free that match.',
+            max_reservable=[1],
+            alternatives=[{'start_date': '2030-03-10T09:00:00.000000',
+                           'end_date': '2030-03-11T09:00:00.000000'}])
 
         res = self.client.post(RESERVE_URL, self.request_data(
             action='commit'))
@@ -352,8 +354,9 @@ class ReserveTests(test.TestCase):
 
     @helpers.create_mocks({promise: ('lease_create',)})
     def test_commit_other_error(self):
-        self.mock_lease_create.side_effect = promise.PromiseError(
-            403, 'Policy does not allow promise:leases:post.')
+        self.mock_lease_create.side_effect = test.api_error(
+            403, 'Policy does not allow promise:leases:post to be '
+                 'performed.')
 
         res = self.client.post(RESERVE_URL, self.request_data(
             action='commit'))

@@ -103,8 +103,8 @@ class IndexView(views.HorizonTemplateView):
             capacity = promise.capacity_get(request, resource_type, start,
                                             end, **shape)
         except promise.PromiseError as exc:
-            # Promise explains itself, e.g. "Capacity is available for
-            # resource_type physical:host." for types it cannot chart yet.
+            # Promise explains itself (its error_message), e.g. a policy
+            # that does not let this user read capacity.
             context['capacity_error'] = exc.message
             context['capacity_status'] = exc.status_code
             return context

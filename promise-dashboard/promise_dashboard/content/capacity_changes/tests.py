@@ -42,8 +42,9 @@ class CapacityChangesTests(test.BaseAdminViewTests):
     @helpers.create_mocks({promise: ('host_list', 'capacity_change_list')})
     def test_index_error_is_shown(self):
         self.mock_host_list.return_value = HOSTS
-        self.mock_capacity_change_list.side_effect = promise.PromiseError(
-            403, 'Policy does not allow promise:capacity_changes:get.')
+        self.mock_capacity_change_list.side_effect = test.api_error(
+            403, 'Policy does not allow promise:capacity_changes:get to be '
+                 'performed.')
 
         res = self.client.get(INDEX_URL)
 
@@ -93,7 +94,7 @@ class CapacityChangesTests(test.BaseAdminViewTests):
                                      'capacity_change_create')})
     def test_create_error_keeps_form(self):
         self.mock_host_list.return_value = HOSTS
-        self.mock_capacity_change_create.side_effect = promise.PromiseError(
+        self.mock_capacity_change_create.side_effect = test.api_error(
             400, 'An "available" change has a start date only: the host '
                  'joins the pool then.')
 
