@@ -83,6 +83,17 @@ print(base64.urlsafe_b64encode(os.urandom(32)).decode())' > "$key_file")
     iniset "$PROMISE_CONF_FILE" nova project_domain_name "$SERVICE_DOMAIN_NAME"
     iniset "$PROMISE_CONF_FILE" nova region_name "$REGION_NAME"
     iniset "$PROMISE_CONF_FILE" nova aggregate_freepool_name "$PROMISE_FREEPOOL_NAME"
+    # Keystone unified limits (oslo.limit) on what projects' leases hold;
+    # Promise's user reads them with a system-scoped reader token.
+    iniset "$PROMISE_CONF_FILE" quota enforce "$PROMISE_QUOTA_ENFORCE"
+    iniset "$PROMISE_CONF_FILE" oslo_limit auth_type password
+    iniset "$PROMISE_CONF_FILE" oslo_limit auth_url "$KEYSTONE_SERVICE_URI"
+    iniset "$PROMISE_CONF_FILE" oslo_limit username "$PROMISE_SERVICE_USER"
+    iniset "$PROMISE_CONF_FILE" oslo_limit password "$SERVICE_PASSWORD"
+    iniset "$PROMISE_CONF_FILE" oslo_limit user_domain_name "$SERVICE_DOMAIN_NAME"
+    iniset "$PROMISE_CONF_FILE" oslo_limit system_scope all
+    iniset "$PROMISE_CONF_FILE" oslo_limit endpoint_service_type "$PROMISE_SERVICE_TYPE"
+    iniset "$PROMISE_CONF_FILE" oslo_limit endpoint_region_name "$REGION_NAME"
     # ONAP Multicloud's check_vim_capacity answers for this region.
     iniset "$PROMISE_CONF_FILE" multicloud cloud_owner "$PROMISE_CLOUD_OWNER"
     iniset "$PROMISE_CONF_FILE" multicloud cloud_region_id "$REGION_NAME"
@@ -159,6 +170,9 @@ function init_promise {
 # and the catalog entry of the reservation service.
 function create_promise_accounts {
     create_service_user "$PROMISE_SERVICE_USER" "admin"
+    # oslo.limit reads the limits with a system-scoped token.
+    openstack role add --user "$PROMISE_SERVICE_USER" \
+        --user-domain "$SERVICE_DOMAIN_NAME" --system all reader
     local service
     service=$(get_or_create_service "$PROMISE_SERVICE_NAME" \
         "$PROMISE_SERVICE_TYPE" "Promise resource reservation service")

@@ -128,6 +128,12 @@ def identity(args, secrets, cloud, services):
         ks.roles.grant(admin_role, user=u, project=service_project)
         ks.roles.grant(service_role, user=u, project=service_project)
         ensure_service(ks, name, stype, url, desc)
+    if args.step == 'identity-promise':
+        # oslo.limit reads Keystone's limits with a system-scoped token
+        # (as devstack/plugin.sh grants it).
+        reader = ensure_role(ks, 'reader')
+        ks.roles.grant(reader, user=find(ks.users, 'promise',
+                                         domain='default'), system='all')
     if args.step == 'identity':
         demo = ensure_project(ks, 'demo', 'Demo project')
         demo_user = ensure_user(ks, 'demo', secrets['demo'], demo)

@@ -239,6 +239,11 @@ class TestPhases(testtools.TestCase):
         self.assertEqual((['CloudOwner'], ['RegionOne']),
                          (conf['multicloud']['cloud_owner'],
                           conf['multicloud']['cloud_region_id']))
+        self.assertEqual(['True'], conf['quota']['enforce'])
+        self.assertEqual((['all'], ['promise'], ['reservation']),
+                         (conf['oslo_limit']['system_scope'],
+                          conf['oslo_limit']['username'],
+                          conf['oslo_limit']['endpoint_service_type']))
         self.assertIn('iniset_rpc_backend promise /etc/promise/promise.conf',
                       calls)
         self.assertIn('authtoken /etc/promise/promise.conf promise', calls)
@@ -253,6 +258,8 @@ class TestPhases(testtools.TestCase):
             uwsgi['uwsgi']['env'])
 
         self.assertIn('create_service_user promise admin', calls)
+        self.assertIn('openstack role add --user promise --user-domain '
+                      'Default --system all reader', calls)
         self.assertIn('get_or_create_service promise reservation '
                       'Promise resource reservation service', calls)
         self.assertIn('get_or_create_endpoint svc-id RegionOne '

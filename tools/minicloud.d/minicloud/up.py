@@ -49,7 +49,7 @@ def all_healthy(cloud):
         if spec.get('url') and not util.http_answers(spec['url']):
             return False
     return util.stamp_done('resources') and (
-        not cloud.get('promise') or util.stamp_done('catalog-promise'))
+        not cloud.get('promise') or util.stamp_done('catalog-promise-limits'))
 
 
 def preflight_ports(cloud):
@@ -209,7 +209,7 @@ def _start_apis(cloud, table):
     t = time.monotonic()
     util.once('catalog', lambda: bootstrap('identity', 'keystone'))
     if cloud['promise']:
-        util.once('catalog-promise', lambda: bootstrap(
+        util.once('catalog-promise-limits', lambda: bootstrap(
             'identity-promise', 'keystone',
             ['--promise-port', str(cloud['promise_port'])]))
     say('identity and catalog ready (%.1fs)' % (time.monotonic() - t))
