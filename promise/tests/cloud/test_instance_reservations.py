@@ -371,10 +371,11 @@ class TestConcurrentCreates(InstanceReservationBase):
         capacity = int((inv['total'] - inv['reserved']) *
                        inv['allocation_ratio'])
         vcpus = capacity // 2 + 1
-        # Several windows nobody else uses, raced at once: each accepts at
-        # most one lease per host, and with that many acceptances both
-        # managers (RabbitMQ hands the RPC queue's messages to its
-        # consumers in turn) accept some.
+        # Windows nobody else uses, raced one after the other (a race as
+        # wide as the API serves at once): each accepts at most one lease
+        # per host, and with that many acceptances both managers (RabbitMQ
+        # hands the RPC queue's messages to its consumers in turn) accept
+        # some.
         base_day = 300 + uuid.uuid4().int % 300
         starts = [(utcnow() + datetime.timedelta(days=base_day + 2 * i))
                   .replace(second=0, microsecond=0) for i in range(3)]
@@ -387,8 +388,10 @@ class TestConcurrentCreates(InstanceReservationBase):
                 'affinity': None}, start=start, minutes=60, expect=None)
 
         attempts = [s for s in starts for _ in range(per_window)]
-        with concurrent.futures.ThreadPoolExecutor(len(attempts)) as pool:
-            results = list(pool.map(create, attempts))
+        results = []
+        with concurrent.futures.ThreadPoolExecutor(per_window) as pool:
+            for start in starts:
+                results.extend(pool.map(create, [start] * per_window))
         # Both managers were up for the whole race.
         self.assertIsNone(second.poll(), open(second_log).read()[-3000:])
         created = [r for r in results if isinstance(r, dict)]
