@@ -47,16 +47,19 @@ THREADS = 4
 FIRST_REQUESTS = 16
 
 
-class _WsgiLifecycle:
+class _Gunicorn:
+    """A promise.conf on the class's database, migrated, and gunicorn on
+    promise.wsgi.api."""
 
     START_SERVICES = False
+    CONFIG = {}
 
     def setUp(self):
         super().setUp()
         self.directory = tempfile.mkdtemp(prefix='promise-wsgi-')
         self.addCleanup(shutil.rmtree, self.directory, True)
         self.config = self.useFixture(func_fixtures.ConfigFile(
-            self.deployment.url, self.directory))
+            self.deployment.url, self.directory, **self.CONFIG))
         rc, out = func_fixtures.run_command(
             [func_fixtures.bin_path('promise-db-manage'), '--config-file',
              self.config.path, 'upgrade', 'head'])
@@ -89,6 +92,9 @@ class _WsgiLifecycle:
                 return False
         func_fixtures.wait_for(listening, 60, interval=0.05,
                                what='gunicorn listening')
+
+
+class _WsgiLifecycle(_Gunicorn):
 
     def get(self, path):
         return requests.get(
@@ -208,56 +214,40 @@ class TestNoSilentDefaultsMySQL(_NoSilentDefaults, base.MySQLMixin,
     pass
 
 
-class _Reload:
+class _Reload(_Gunicorn):
     """SIGHUP to gunicorn re-reads promise.conf in fresh workers (the
     application is built again at import) while requests keep being
     answered."""
 
-    START_SERVICES = False
+    CONFIG = {'DEFAULT.debug': 'false'}
+    HEADERS = {'X-User-Id': base.OWNER['user'],
+               'X-Project-Id': base.OWNER['project'], 'X-Roles': 'member'}
 
-    def setUp(self):
-        super().setUp()
-        self.directory = tempfile.mkdtemp(prefix='promise-reload-')
-        self.addCleanup(shutil.rmtree, self.directory, True)
-        self.config = self.useFixture(func_fixtures.ConfigFile(
-            self.deployment.url, self.directory,
-            **{'DEFAULT.debug': 'false'}))
-        rc, out = func_fixtures.run_command(
-            [func_fixtures.bin_path('promise-db-manage'), '--config-file',
-             self.config.path, 'upgrade', 'head'])
-        self.assertEqual(0, rc, out)
+    def answering_gunicorn(self):
+        """gunicorn answering the lease list; the Service and the URL."""
+        service = self.gunicorn({'PROMISE_CONFIG_FILES': self.config.path})
+        url = 'http://127.0.0.1:%d/v1/leases' % self.config.port
+
+        def answering():
+            service.check_running()
+            try:
+                return requests.get(url, headers=self.HEADERS,
+                                    timeout=30).status_code == 200
+            except requests.ConnectionError:
+                return False
+
+        func_fixtures.wait_for(answering, 60, what='gunicorn answering')
+        return service, url
 
     def test_sighup_changes_debug_without_dropping_a_request(self):
-        argv = [func_fixtures.bin_path('gunicorn'), '--workers', '2',
-                '--bind', '127.0.0.1:%d' % self.config.port,
-                '--timeout', '120', '--graceful-timeout', '30',
-                'promise.wsgi.api:application']
-        service = self.useFixture(func_fixtures.Service(
-            'gunicorn', self.config.path, self.directory, tag='gunicorn',
-            argv=argv, env={'PROMISE_CONFIG_FILES': self.config.path}))
-        self.addOnException(lambda exc_info: self.addDetail(
-            'log:gunicorn', content.text_content(
-                func_fixtures.tail(service.log_path))))
+        service, url = self.answering_gunicorn()
+        headers = self.HEADERS
 
         def log():
             service.check_running()
             with open(service.log_path) as f:
                 return f.read()
 
-        url = 'http://127.0.0.1:%d/v1/leases' % self.config.port
-        headers = {'X-User-Id': base.OWNER['user'],
-                   'X-Project-Id': base.OWNER['project'],
-                   'X-Roles': 'member'}
-
-        def answering():
-            service.check_running()
-            try:
-                return requests.get(url, headers=headers,
-                                    timeout=30).status_code == 200
-            except requests.ConnectionError:
-                return False
-
-        func_fixtures.wait_for(answering, 60, what='gunicorn answering')
         answers = []
         stop = threading.Event()
 
@@ -299,27 +289,8 @@ class _Reload:
         # answered and committed, and gunicorn then exit cleanly.
         manager = self.useFixture(func_fixtures.Service(
             'promise-manager', self.config.path, self.directory))
-        argv = [func_fixtures.bin_path('gunicorn'), '--workers', '2',
-                '--bind', '127.0.0.1:%d' % self.config.port,
-                '--timeout', '120', '--graceful-timeout', '30',
-                'promise.wsgi.api:application']
-        server = self.useFixture(func_fixtures.Service(
-            'gunicorn', self.config.path, self.directory, tag='gunicorn',
-            argv=argv, env={'PROMISE_CONFIG_FILES': self.config.path}))
-        url = 'http://127.0.0.1:%d/v1/leases' % self.config.port
-        headers = {'X-User-Id': base.OWNER['user'],
-                   'X-Project-Id': base.OWNER['project'],
-                   'X-Roles': 'member'}
-
-        def answering():
-            server.check_running()
-            try:
-                return requests.get(url, headers=headers,
-                                    timeout=30).status_code == 200
-            except requests.ConnectionError:
-                return False
-
-        func_fixtures.wait_for(answering, 60, what='gunicorn answering')
+        server, url = self.answering_gunicorn()
+        headers = self.HEADERS
         body = {'name': 'in-flight', 'start_date': '2099-01-01 10:00',
                 'end_date': '2099-01-01 11:00', 'reservations': [],
                 'events': []}

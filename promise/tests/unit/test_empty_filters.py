@@ -8,12 +8,11 @@ import datetime
 from oslo_serialization import jsonutils
 import webob
 
-from promise.db import api as db
-from promise.db import models
 from promise.plugins.hosts import plugin as host_plugin
 from promise.plugins.instances import plugin as instance_plugin
 from promise.tests.unit import base
 from promise.tests.unit import test_instance_plugin as fakes
+from promise.tests.unit import test_multicloud as mc
 from promise.tests.unit import test_offers
 
 EMPTY = ('', '[]', '[ ]')
@@ -34,16 +33,7 @@ class TestEmptyFilters(base.TestCase):
             'flavor:instance': instance_plugin.FlavorInstancePlugin(
                 nova, placement)})
         self.app = self.useFixture(base.APIFixture(self.conf_fixture)).app
-        with db.writer() as session:
-            for i in range(1, 7):
-                host = models.Host(
-                    id=i, hypervisor_hostname='c%d' % i,
-                    service_name='c%d' % i,
-                    vcpus=8, memory_mb=16384, local_gb=100, reservable=True,
-                    generation=0)
-                (host.capacity_vcpus, host.capacity_memory_mb,
-                 host.capacity_disk_gb) = (8, 16384, 100)
-                session.add(host)
+        mc.add_hosts({i: (8, 16384, 100, None) for i in range(1, 7)})
         start = base.minute(base.utcnow()) + datetime.timedelta(days=1)
         self.window = {'start_date': start.strftime('%Y-%m-%d %H:%M'),
                        'end_date': (start + datetime.timedelta(hours=1))

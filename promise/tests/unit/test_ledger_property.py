@@ -28,6 +28,7 @@ from promise import status
 from promise.tests.unit import base
 from promise.tests.unit import test_grants_api as tacker
 from promise.tests.unit import test_instance_plugin as fakes
+from promise.tests.unit import test_multicloud as mc
 from promise.tests.unit import test_offers
 
 HOUR = datetime.timedelta(hours=1)
@@ -89,15 +90,7 @@ class TestOneLedger(base.TestCase):
                           'reservations', 'leases', 'host_capabilities',
                           'hosts'):
                 session.execute(sa.text('DELETE FROM %s' % table))
-            for host_id in HOSTS:
-                host = models.Host(
-                    id=host_id, hypervisor_hostname='c%d' % host_id,
-                    service_name='c%d' % host_id, vcpus=CAPACITY[0],
-                    memory_mb=CAPACITY[1], local_gb=CAPACITY[2],
-                    reservable=True, generation=0)
-                (host.capacity_vcpus, host.capacity_memory_mb,
-                 host.capacity_disk_gb) = CAPACITY
-                session.add(host)
+        mc.add_hosts({host_id: CAPACITY + (None,) for host_id in HOSTS})
 
     # -- the operations -----------------------------------------------------
 

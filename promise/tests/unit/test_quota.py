@@ -18,6 +18,7 @@ from promise.plugins.hosts import plugin as host_plugin
 from promise.plugins.instances import plugin as instance_plugin
 from promise.tests.unit import base
 from promise.tests.unit import test_instance_plugin as fakes
+from promise.tests.unit import test_multicloud as mc
 from promise.tests.unit import test_offers
 
 HOUR = datetime.timedelta(hours=1)
@@ -40,15 +41,7 @@ class TestQuota(base.TestCase):
             'virtual:instance': instance_plugin.InstancePlugin(nova,
                                                                placement)})
         self.app = self.useFixture(base.APIFixture(self.conf_fixture)).app
-        with db.writer() as session:
-            for i in range(1, 9):
-                host = models.Host(
-                    id=i, hypervisor_hostname='c%d' % i,
-                    service_name='c%d' % i, vcpus=8, memory_mb=16384,
-                    local_gb=100, reservable=True, generation=0)
-                (host.capacity_vcpus, host.capacity_memory_mb,
-                 host.capacity_disk_gb) = (8, 16384, 100)
-                session.add(host)
+        mc.add_hosts({i: (8, 16384, 100, None) for i in range(1, 9)})
         self.t0 = base.minute(base.utcnow()) + datetime.timedelta(days=1)
 
     def call(self, method, path, body=None, project='p'):
