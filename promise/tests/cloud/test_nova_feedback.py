@@ -103,7 +103,10 @@ class FeedbackBase(base.HostReservationBase):
     def allocation_host(self, lease_id):
         resp = self.promise('GET', '/os-hosts/allocations?lease_id=%s'
                             % lease_id)
-        return [a['resource_id'] for a in resp.json()['allocations']]
+        # Every host is listed, as Blazar lists them; the lease's are
+        # those with a reservation in it.
+        return [a['resource_id'] for a in resp.json()['allocations']
+                if a['reservations']]
 
     def free_pool(self):
         return set(self.aggregate('freepool').hosts)
