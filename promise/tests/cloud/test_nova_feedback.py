@@ -14,8 +14,14 @@ loopback receivers); every body's signature is checked.
 
 import datetime
 import json
+import os
+import signal
+import subprocess
+import tempfile
 import time
 import uuid
+
+from testtools import content as testtools_content
 
 from promise.tests.cloud import fixture
 from promise.tests.cloud import test_host_reservations as base
@@ -320,3 +326,75 @@ class TestPreemption(FeedbackBase):
                                                     res['id']}))
         self.assertEqual('ACTIVE', server.status)
         self.assertEqual(name, server.compute_host)
+
+
+class TestNovaNotifications(TestHealing):
+    """Promise hears Nova's versioned notifications (RabbitMQ, Nova's own
+    exchange) and reacts to them with every periodic Nova poll off: the
+    cloud's promise-manager is replaced, for this test, by one whose
+    usage, health and capacity passes are disabled, so nothing but a
+    notification can tell it that a compute was disabled."""
+
+    def setUp(self):
+        super().setUp()
+        self.manager_without_polls()
+
+    def manager_without_polls(self):
+        state = fixture.STATE_DIR
+        conf = os.path.join(state, 'etc', 'promise', 'promise.conf')
+        pidfile = os.path.join(state, 'run', 'promise-manager.pid')
+        binary = os.path.join(self.cloud.venv, 'bin', 'promise-manager')
+        for path in (conf, pidfile, binary):
+            self.assertTrue(os.path.exists(path), path)
+        override = tempfile.NamedTemporaryFile(
+            'w', prefix='promise-no-polls-', suffix='.conf', delete=False)
+        self.addCleanup(os.unlink, override.name)
+        override.write('[manager]\nusage_interval = 0\n'
+                       'health_interval = 0\ncapacity_interval = 0\n')
+        override.close()
+        # The cloud's manager would poll Nova: stopped, and started again
+        # (as tools/minicloud runs it) after the test.
+        self.addCleanup(subprocess.run,
+                        [fixture.MINICLOUD, 'restart', 'promise-manager'],
+                        check=True, stdout=subprocess.DEVNULL)
+        cloud_manager = int(open(pidfile).read().strip())
+        os.kill(cloud_manager, signal.SIGTERM)
+        deadline = time.monotonic() + 60
+        while os.path.exists('/proc/%d' % cloud_manager):
+            self.assertLess(time.monotonic(), deadline,
+                            'the cloud promise-manager did not stop')
+            time.sleep(fixture.POLL)
+        log = tempfile.NamedTemporaryFile(
+            prefix='promise-manager-no-polls-', suffix='.log', delete=False)
+        self.addDetail('manager-log',
+                       testtools_content.text_content(log.name))
+        proc = subprocess.Popen(
+            [binary, '--config-file', conf, '--config-file', override.name],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+
+        def stop():
+            proc.terminate()
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self.addCleanup(stop)
+        deadline = time.monotonic() + 60
+        while True:
+            text = open(log.name).read()
+            if ('listening on topic' in text and
+                    'Listening to Nova notifications' in text):
+                break
+            self.assertIsNone(proc.poll(), text[-3000:])
+            self.assertLess(time.monotonic(), deadline, text[-3000:])
+            time.sleep(fixture.POLL)
+        self.manager_log = log.name
+        self.manager = proc
+
+    def test_disabled_compute_moves_upcoming_reservation(self):
+        super().test_disabled_compute_moves_upcoming_reservation()
+        # It was this manager, polls off, that heard it.
+        self.assertIsNone(self.manager.poll())
+        self.assertRegex(open(self.manager_log).read(),
+                         r'promise\.manager\.health .*Host \S+ is now')
