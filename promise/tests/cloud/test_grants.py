@@ -5,6 +5,8 @@ unreserved capacity, on the host it holds; TERMINATE releases the hold."""
 
 import uuid
 
+import requests
+
 from promise.tests.cloud import fixture
 from promise.tests.cloud import test_instance_reservations as base
 from promise.tests.unit import test_grants_api as requests_
@@ -114,3 +116,50 @@ class TestGrants(base.InstanceReservationBase):
         self.assertIsNone(self.cloud.admin.compute.find_flavor(
             flavor['vimFlavourId'], ignore_missing=True))
         self.assertEqual('ACTIVE', self.settle(server.id).status)
+
+    def test_bearer_token_of_keystones_oauth2_client_credentials(self):
+        # What Tacker does: an application credential of the VNFM's user,
+        # exchanged at Keystone's /v3/OS-OAUTH2/token for an access token
+        # sent as "Authorization: Bearer".
+        demo = self.cloud.session('demo')
+        keystone = self.cloud.demo_env['OS_AUTH_URL'].rstrip('/')
+        user_id = demo.get_user_id()
+        created = demo.post(
+            '%s/users/%s/application_credentials' % (keystone, user_id),
+            json={'application_credential': {
+                'name': 'vnfm-%s' % uuid.uuid4().hex[:8]}},
+            raise_exc=False)
+        self.assertEqual(201, created.status_code, created.text)
+        cred = created.json()['application_credential']
+        self.addCleanup(demo.delete, '%s/users/%s/application_credentials/%s'
+                        % (keystone, user_id, cred['id']), raise_exc=False)
+        token = requests.post(
+            keystone + '/OS-OAUTH2/token',
+            data={'grant_type': 'client_credentials'},
+            auth=(cred['id'], cred['secret']), timeout=60)
+        self.assertEqual(200, token.status_code, token.text)
+        bearer = dict(VERSION, Authorization='Bearer %s'
+                      % token.json()['access_token'])
+        vnf = 'vnf-%s' % uuid.uuid4().hex[:8]
+        resp = requests.post(self.grant_url(), headers=bearer, timeout=60,
+                             json=requests_.tacker_request(
+                                 'INSTANTIATE', vnf, [('VDU1', 1)],
+                                 additional={'flavours': {
+                                     'VDU1': 'm1.tiny'}}))
+        self.assertEqual(201, resp.status_code, resp.text)
+        grant = resp.json()
+        # The grant is the demo project's: its own token reads it.
+        shown = demo.get('%s/%s' % (self.grant_url(), grant['id']),
+                         headers=VERSION, raise_exc=False)
+        self.assertEqual(200, shown.status_code, shown.text)
+        resp = requests.post(self.grant_url(), headers=bearer, timeout=60,
+                             json=requests_.tacker_request(
+                                 'TERMINATE', vnf,
+                                 remove=[('VDU1', 'gone')]))
+        self.assertEqual(201, resp.status_code, resp.text)
+        # A token Keystone did not issue is refused.
+        forged = dict(VERSION, Authorization='Bearer not-a-token')
+        resp = requests.post(self.grant_url(), headers=forged, timeout=60,
+                             json=requests_.tacker_request(
+                                 'INSTANTIATE', vnf, [('VDU1', 1)]))
+        self.assertEqual(401, resp.status_code, resp.text)
