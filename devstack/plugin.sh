@@ -32,6 +32,26 @@ function install_promise {
     install_promiseclient
 }
 
+# install_promise_dashboard - the Horizon panels, when Horizon is enabled:
+# the package, and its enabled files in Horizon's local/enabled.
+function install_promise_dashboard {
+    setup_develop "$PROMISE_DIR/promise-dashboard"
+    local enabled
+    for enabled in "$PROMISE_DIR"/promise-dashboard/promise_dashboard/enabled/_[0-9]*.py; do
+        cp "$enabled" "$HORIZON_DIR/openstack_dashboard/local/enabled/"
+    done
+}
+
+# configure_promise_tempest - blazar-tempest-plugin runs against Promise
+# as against Blazar: the reservation service is there, with every plugin
+# it tests.
+function configure_promise_tempest {
+    iniset "$TEMPEST_CONFIG" service_available blazar True
+    iniset "$TEMPEST_CONFIG" resource_reservation endpoint_type publicURL
+    iniset "$TEMPEST_CONFIG" resource_reservation flavor_instance_plugin True
+    iniset "$TEMPEST_CONFIG" resource_reservation lease_interval 1
+}
+
 function install_promiseclient {
     if [[ "$PROMISE_INSTALL_BLAZARCLIENT" == "True" ]]; then
         pip_install python-blazarclient
@@ -218,6 +238,9 @@ if is_promise_enabled; then
     if [[ "$1" == "stack" && "$2" == "install" ]]; then
         echo_summary "Installing Promise"
         install_promise
+        if is_service_enabled horizon; then
+            install_promise_dashboard
+        fi
     elif [[ "$1" == "stack" && "$2" == "post-config" ]]; then
         echo_summary "Configuring Promise"
         configure_promise
@@ -227,6 +250,11 @@ if is_promise_enabled; then
         echo_summary "Starting Promise"
         create_promise_freepool
         start_promise
+    elif [[ "$1" == "stack" && "$2" == "test-config" ]]; then
+        if is_service_enabled tempest; then
+            echo_summary "Configuring tempest for Promise"
+            configure_promise_tempest
+        fi
     fi
 
     if [[ "$1" == "unstack" ]]; then

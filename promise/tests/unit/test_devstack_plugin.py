@@ -65,7 +65,9 @@ KEYSTONE_SERVICE_URI=http://192.0.2.10/identity
 NOVA_CONF_DIR=$WORK/nova
 NOVA_CONF=$NOVA_CONF_DIR/nova.conf
 HOSTNAME=devstack-1
-ENABLED_SERVICES=
+HORIZON_DIR=/opt/stack/horizon
+TEMPEST_CONFIG=$WORK/tempest.conf
+ENABLED_SERVICES=${EXTRA_SERVICES:-}
 
 log() { echo "$*" >> "$CALLS"; }
 iniset() { "$PYTHON" -S "$INI_TOOL" set "$@"; }
@@ -208,6 +210,31 @@ class TestPhases(testtools.TestCase):
         self.assertIn('pip_install python-blazarclient', calls)
         self.assertIn('setup_develop /opt/stack/promise/python-promiseclient',
                       calls)
+
+    def test_install_with_horizon_adds_the_panels(self):
+        # This checkout stands for the clone: its enabled files are listed.
+        calls = self.run_phase('stack', 'install', env={
+            'EXTRA_SERVICES': 'horizon', 'PROMISE_DIR': ROOT})
+        self.assertIn('setup_develop %s/promise-dashboard' % ROOT, calls)
+        for name in ('_90_project_promise_panel.py',
+                     '_91_admin_promise_capacity_changes_panel.py'):
+            self.assertIn('cp %s/promise-dashboard/promise_dashboard/enabled/'
+                          '%s /opt/stack/horizon/openstack_dashboard/local/'
+                          'enabled/' % (ROOT, name), calls)
+        calls = self.run_phase('stack', 'install')
+        self.assertNotIn('setup_develop /opt/stack/promise/promise-dashboard',
+                         calls)
+
+    def test_tempest_config_for_blazar_tempest_plugin(self):
+        self.run_phase('stack', 'test-config',
+                       env={'EXTRA_SERVICES': 'tempest'})
+        tempest = self.ini(os.path.join(self.work, 'tempest.conf'))
+        self.assertEqual(['True'], tempest['service_available']['blazar'])
+        self.assertEqual(['True'], tempest['resource_reservation'][
+            'flavor_instance_plugin'])
+        os.remove(self.ini_db)
+        self.run_phase('stack', 'test-config')
+        self.assertIsNone(self.ini(os.path.join(self.work, 'tempest.conf')))
 
     def test_install_without_blazarclient(self):
         calls = self.run_phase(
