@@ -53,6 +53,20 @@ def _database_outage(func):
             raise exceptions.ServiceUnavailable(
                 reason='The database cannot be reached; try again '
                        'later.')
+        except exceptions.PromiseException:
+            raise
+        except Exception as exc:
+            # oslo.messaging cannot send back an exception whose
+            # arguments are not JSON (the API would wait out its RPC
+            # timeout and answer 503); answer a plain 500 at once.
+            request_id = getattr(args[1] if len(args) > 1 else None,
+                                 'request_id', None)
+            LOG.exception('%s failed (request %s)', func.__name__,
+                          request_id)
+            raise exceptions.PromiseException(
+                'promise-manager failed on %s: %s (request %s); its log '
+                'has the details.' % (func.__name__, type(exc).__name__,
+                                      request_id))
     return wrapper
 
 
