@@ -38,6 +38,7 @@ import fcntl
 import os
 import shlex
 import subprocess
+import tempfile
 import time
 import uuid
 
@@ -46,6 +47,7 @@ from keystoneauth1.identity import v3
 from keystoneauth1 import session as ks_session
 import openstack
 import testtools
+from testtools import content as testtools_content
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__)))))
@@ -238,6 +240,41 @@ class CloudTestCase(testtools.TestCase):
                                   poolclass=sa.pool.NullPool)
         self.addCleanup(engine.dispose)
         return engine
+
+    def start_manager(self, conf_files, prefix,
+                      ready=('listening on topic',)):
+        """One more promise-manager of the cloud's venv on
+        ``conf_files``, stopped at cleanup; returns (process, log path)
+        once its log shows every line of ``ready``. The log is kept, and
+        attached to the test's details."""
+        binary = os.path.join(self.cloud.venv, 'bin', 'promise-manager')
+        log = tempfile.NamedTemporaryFile(prefix=prefix, suffix='.log',
+                                          delete=False)
+        self.addDetail(prefix.strip('-') + '-log',
+                       testtools_content.text_content(log.name))
+        argv = [binary]
+        for path in conf_files:
+            argv += ['--config-file', path]
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
+                                stderr=subprocess.STDOUT)
+
+        def stop():
+            proc.terminate()
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self.addCleanup(stop)
+        deadline = time.monotonic() + 60
+        while True:
+            with open(log.name) as f:
+                text = f.read()
+            if all(line in text for line in ready):
+                return proc, log.name
+            self.assertIsNone(proc.poll(), text[-3000:])
+            self.assertLess(time.monotonic(), deadline, text[-3000:])
+            time.sleep(POLL)
 
     def promise(self, method, path, who='admin', **kwargs):
         """A request to Promise's API (the catalog's reservation endpoint)

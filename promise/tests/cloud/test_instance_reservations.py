@@ -12,12 +12,8 @@ import concurrent.futures
 import datetime
 import os
 import subprocess
-import tempfile
 import time
 import uuid
-
-
-from testtools import content as testtools_content
 
 from promise.tests.cloud import fixture
 
@@ -331,29 +327,8 @@ class TestConcurrentCreates(InstanceReservationBase):
                          'second promise-manager not started: the cloud '
                          'database is not at the checkout\'s revision '
                          '(tools/minicloud up migrates it)')
-        # Kept after the test, for a look at what it did.
-        log = tempfile.NamedTemporaryFile(
-            prefix='promise-manager-2-', suffix='.log', delete=False)
-        self.addDetail('second-manager-log',
-                       testtools_content.text_content(log.name))
-        proc = subprocess.Popen([binary, '--config-file', conf],
-                                stdin=subprocess.DEVNULL, stdout=log,
-                                stderr=subprocess.STDOUT)
-
-        def stop():
-            proc.terminate()
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        self.addCleanup(stop)
-        deadline = time.monotonic() + 60
-        while 'listening on topic' not in open(log.name).read():
-            self.assertIsNone(proc.poll(), open(log.name).read()[-3000:])
-            self.assertLess(time.monotonic(), deadline)
-            time.sleep(fixture.POLL)
-        return proc, log.name
+        # Its log is kept after the test, for a look at what it did.
+        return self.start_manager([conf], 'promise-manager-2-')
 
     def test_concurrent_creates_never_overcommit_a_host(self):
         """Leases that each need more than half of a host's vCPUs, sent at

@@ -21,7 +21,6 @@ import tempfile
 import time
 import uuid
 
-from testtools import content as testtools_content
 
 from promise.tests.cloud import fixture
 from promise.tests.cloud import test_host_reservations as base
@@ -364,33 +363,9 @@ class TestNovaNotifications(TestHealing):
             self.assertLess(time.monotonic(), deadline,
                             'the cloud promise-manager did not stop')
             time.sleep(fixture.POLL)
-        log = tempfile.NamedTemporaryFile(
-            prefix='promise-manager-no-polls-', suffix='.log', delete=False)
-        self.addDetail('manager-log',
-                       testtools_content.text_content(log.name))
-        proc = subprocess.Popen(
-            [binary, '--config-file', conf, '--config-file', override.name],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
-
-        def stop():
-            proc.terminate()
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        self.addCleanup(stop)
-        deadline = time.monotonic() + 60
-        while True:
-            text = open(log.name).read()
-            if ('listening on topic' in text and
-                    'Listening to Nova notifications' in text):
-                break
-            self.assertIsNone(proc.poll(), text[-3000:])
-            self.assertLess(time.monotonic(), deadline, text[-3000:])
-            time.sleep(fixture.POLL)
-        self.manager_log = log.name
-        self.manager = proc
+        self.manager, self.manager_log = self.start_manager(
+            [conf, override.name], 'promise-manager-no-polls-',
+            ready=('listening on topic', 'Listening to Nova notifications'))
 
     def test_disabled_compute_moves_upcoming_reservation(self):
         super().test_disabled_compute_moves_upcoming_reservation()

@@ -8,12 +8,9 @@ import datetime
 from oslo_serialization import jsonutils
 import webob
 
-from promise.plugins.hosts import plugin as host_plugin
-from promise.plugins.instances import plugin as instance_plugin
 from promise.tests.unit import base
 from promise.tests.unit import test_instance_plugin as fakes
 from promise.tests.unit import test_multicloud as mc
-from promise.tests.unit import test_offers
 
 EMPTY = ('', '[]', '[ ]')
 
@@ -26,12 +23,7 @@ class TestEmptyFilters(base.TestCase):
         nova.flavors['m1.small'] = dict(
             id='m1.small', name='m1.small', vcpus=1, ram=512, disk=1,
             swap=0, is_public=True, extra_specs={})
-        self.set_plugins({
-            'physical:host': host_plugin.HostPlugin(test_offers.NoNova()),
-            'virtual:instance': instance_plugin.InstancePlugin(nova,
-                                                               placement),
-            'flavor:instance': instance_plugin.FlavorInstancePlugin(
-                nova, placement)})
+        self.set_plugins(fakes.stubbed_plugins(nova, placement))
         self.app = self.useFixture(base.APIFixture(self.conf_fixture)).app
         mc.add_hosts({i: (8, 16384, 100, None) for i in range(1, 7)})
         start = base.minute(base.utcnow()) + datetime.timedelta(days=1)

@@ -13,6 +13,7 @@ from promise.db import api as db
 from promise.db import models
 from promise import exceptions
 from promise.manager import leases as lease_manager
+from promise.plugins.hosts import plugin as host_plugin
 from promise.plugins.instances import fields
 from promise.plugins.instances import inventory as instance_inventory
 from promise.plugins.instances import nova_objects
@@ -20,6 +21,7 @@ from promise.plugins.instances import plugin as instance_plugin
 from promise import status
 from promise.tests.unit import base
 from promise.tests.unit import fakes
+from promise.tests.unit import test_offers
 
 HOUR = datetime.timedelta(hours=1)
 
@@ -196,6 +198,19 @@ class FakePlacement:
     def slot_usages(self, parent):
         child = self.providers.get(placement_client.child_uuid(parent))
         return dict(child.get('used', {})) if child else {}
+
+
+def stubbed_plugins(nova=None, placement=None):
+    """Every reservation type with Nova and Placement stubbed: the host
+    plugin with no Nova at all (it decides without one), the instance
+    plugins on in-memory doubles."""
+    nova = nova or FakeNova()
+    placement = placement or FakePlacement()
+    return {'physical:host': host_plugin.HostPlugin(test_offers.NoNova()),
+            'virtual:instance': instance_plugin.InstancePlugin(nova,
+                                                               placement),
+            'flavor:instance': instance_plugin.FlavorInstancePlugin(
+                nova, placement)}
 
 
 class InstancePluginTestCase(base.TestCase):

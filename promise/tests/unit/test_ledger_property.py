@@ -22,14 +22,11 @@ from promise.common import dates
 from promise.db import api as db
 from promise.db import models
 from promise.manager import health
-from promise.plugins.hosts import plugin as host_plugin
-from promise.plugins.instances import plugin as instance_plugin
 from promise import status
 from promise.tests.unit import base
 from promise.tests.unit import test_grants_api as tacker
 from promise.tests.unit import test_instance_plugin as fakes
 from promise.tests.unit import test_multicloud as mc
-from promise.tests.unit import test_offers
 
 HOUR = datetime.timedelta(hours=1)
 # Four hosts of 8 vCPU / 16 GB / 100 GB.
@@ -62,11 +59,7 @@ class TestOneLedger(base.TestCase):
                    vim_connection_id='vim-1')
         self.flags(group='net_value', flavor_shapes={
             'm1.small': '%d/%d/%d' % GRANT_SHAPE})
-        nova, placement = fakes.FakeNova(), fakes.FakePlacement()
-        self.set_plugins({
-            'physical:host': host_plugin.HostPlugin(test_offers.NoNova()),
-            'virtual:instance': instance_plugin.InstancePlugin(nova,
-                                                               placement)})
+        self.set_plugins(fakes.stubbed_plugins())
         self.app = self.useFixture(base.APIFixture(self.conf_fixture)).app
 
     def call(self, method, path, body=None, roles='member,admin'):

@@ -14,12 +14,9 @@ from promise.db import api as db
 from promise.db import models
 from promise.db import quota as quota_db
 from promise.manager import quota
-from promise.plugins.hosts import plugin as host_plugin
-from promise.plugins.instances import plugin as instance_plugin
 from promise.tests.unit import base
 from promise.tests.unit import test_instance_plugin as fakes
 from promise.tests.unit import test_multicloud as mc
-from promise.tests.unit import test_offers
 
 HOUR = datetime.timedelta(hours=1)
 
@@ -35,11 +32,7 @@ class TestQuota(base.TestCase):
             {'big': {'hosts': 5}}))
         quota.reset()
         self.addCleanup(quota.reset)
-        nova, placement = fakes.FakeNova(), fakes.FakePlacement()
-        self.set_plugins({
-            'physical:host': host_plugin.HostPlugin(test_offers.NoNova()),
-            'virtual:instance': instance_plugin.InstancePlugin(nova,
-                                                               placement)})
+        self.set_plugins(fakes.stubbed_plugins())
         self.app = self.useFixture(base.APIFixture(self.conf_fixture)).app
         mc.add_hosts({i: (8, 16384, 100, None) for i in range(1, 9)})
         self.t0 = base.minute(base.utcnow()) + datetime.timedelta(days=1)
