@@ -11,12 +11,13 @@ def get(session, grant_id):
 
 def live_unreserved(now):
     """The holds drawn on unreserved capacity that have not expired, as a
-    SELECT of (host_id, start_date, end_date, vcpus, memory_mb, disk_gb):
-    each takes its shape on its host from its grant's decision until it
-    expires. Every capacity decision and timeline counts these, so a grant
-    and a lease can never be handed the same capacity."""
+    SELECT of (grant_id, host_id, start_date, end_date, vcpus, memory_mb,
+    disk_gb): each takes its shape on its host from its grant's decision
+    until it expires. Every capacity decision and timeline counts these,
+    so a grant and a lease can never be handed the same capacity."""
     hold, grant = models.GrantHold, models.Grant
-    return (sa.select(hold.host_id.label('host_id'),
+    return (sa.select(hold.grant_id.label('grant_id'),
+                      hold.host_id.label('host_id'),
                       grant.created_at.label('start_date'),
                       hold.expires_at.label('end_date'),
                       hold.vcpus.label('vcpus'),
@@ -26,32 +27,25 @@ def live_unreserved(now):
             .where(hold.reservation_id.is_(None), hold.expires_at > now))
 
 
-def holding(lo, hi, now):
-    """EXISTS a live hold on unreserved capacity of ``models.Host`` that
-    overlaps [lo, hi): such a host cannot be reserved whole then."""
-    hold, grant = models.GrantHold, models.Grant
-    return sa.exists().where(
-        hold.host_id == models.Host.id, hold.reservation_id.is_(None),
-        hold.expires_at > now, hold.expires_at > lo,
-        grant.id == hold.grant_id, grant.created_at < hi)
+def live_table(now):
+    """live_unreserved() as a table: columns host_id, start_date and
+    end_date, as the allocation tables have (promise.db.hosts.held)."""
+    return live_unreserved(now).subquery('holds').c
 
 
 def expiry_times(session, start, until, now):
     """When live holds on unreserved capacity expire in (start, until]:
     moments at which their capacity frees up."""
-    hold = models.GrantHold
+    holds = live_table(now)
     return set(session.scalars(
-        sa.select(hold.expires_at).distinct()
-        .where(hold.reservation_id.is_(None), hold.expires_at > now,
-               hold.expires_at > start, hold.expires_at <= until)))
+        sa.select(holds.end_date).distinct()
+        .where(holds.end_date > start, holds.end_date <= until)))
 
 
 def live_grant_ids(session, now):
     """Ids of the grants that still hold unreserved capacity."""
-    hold = models.GrantHold
-    return set(session.scalars(
-        sa.select(hold.grant_id).distinct()
-        .where(hold.reservation_id.is_(None), hold.expires_at > now)))
+    holds = live_table(now)
+    return set(session.scalars(sa.select(holds.grant_id).distinct()))
 
 
 def service_names(session, grant_id):

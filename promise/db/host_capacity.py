@@ -123,7 +123,7 @@ HELD_BY = (models.HostAllocation, models.InstanceAllocation,
 def _tables(tables):
     """``tables`` with GrantHold read as its live holds on unreserved
     capacity (a subquery with host_id, start_date and end_date)."""
-    return [grant_db.live_unreserved(dates.utcnow()).subquery('holds').c
+    return [grant_db.live_table(dates.utcnow())
             if t is models.GrantHold else t for t in tables]
 
 

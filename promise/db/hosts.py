@@ -152,8 +152,9 @@ def view(session, host_id):
 
 def held(table, lo, hi, exclude_reservation=None):
     """EXISTS a row of the allocation ``table`` (HostAllocation,
-    InstanceAllocation) on ``models.Host`` overlapping [lo, hi), other
-    than those of ``exclude_reservation``."""
+    InstanceAllocation, or live grant holds: promise.db.grants.live_table)
+    on ``models.Host`` overlapping [lo, hi), other than those of
+    ``exclude_reservation``."""
     clause = sa.exists().where(table.host_id == models.Host.id,
                                table.start_date < hi, table.end_date > lo)
     if exclude_reservation is not None:

@@ -39,7 +39,7 @@ def free_hosts(session, start, end, exclude_reservation=None, limit=None,
     # Whole hosts only: a host holding instance slots, or capacity a grant
     # approved, is not free.
     sliced = host_db.held(models.InstanceAllocation, lo, hi)
-    granted = grant_db.holding(lo, hi, dates.utcnow())
+    granted = host_db.held(grant_db.live_table(dates.utcnow()), lo, hi)
     query = (sa.select(models.Host)
              .where(models.Host.reservable.is_(True),
                     models.Host.health == status.Health.UP)

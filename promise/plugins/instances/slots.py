@@ -187,11 +187,12 @@ def usages_by_host(session, host_ids, start, end, exclude_reservation=None,
     if not host_ids:
         return result
     lo, hi = intervals.padded(start, end, CONF.cleaning_time)
-    holds = grant_db.live_unreserved(now or dates.utcnow()).subquery()
+    holds = grant_db.live_table(now or dates.utcnow())
     for host_id, h_start, h_end, vcpus, mem, disk in session.execute(
-            sa.select(holds).where(holds.c.host_id.in_(list(host_ids)),
-                                   holds.c.start_date < hi,
-                                   holds.c.end_date > lo)):
+            sa.select(holds.host_id, holds.start_date, holds.end_date,
+                      holds.vcpus, holds.memory_mb, holds.disk_gb)
+            .where(holds.host_id.in_(list(host_ids)),
+                   holds.start_date < hi, holds.end_date > lo)):
         result[host_id].append(shapes.Usage(h_start, h_end, 1,
                                             shapes.Shape(vcpus, mem, disk)))
     alloc = models.InstanceAllocation
