@@ -132,9 +132,9 @@ class NovaClient:
                 return agg
         return None
 
-    def aggregate_names(self, prefix):
-        """Names of the aggregates that start with ``prefix``."""
-        return [agg.name for agg in self.nova.aggregates.list()
+    def aggregates_named(self, prefix):
+        """The aggregates whose name starts with ``prefix``."""
+        return [agg for agg in self.nova.aggregates.list()
                 if agg.name.startswith(prefix)]
 
     def get_aggregate(self, aggregate_id):
@@ -211,10 +211,10 @@ class NovaClient:
         return self.get_flavor(named[0].id)
 
     def flavors_named(self, prefix):
-        """Ids of the flavors, public or private, whose name starts with
-        ``prefix``."""
-        return [f.id for f in self.nova.flavors.list(is_public=None)
-                if f.name.startswith(prefix)]
+        """{id: name} of the flavors, public or private, whose name starts
+        with ``prefix``."""
+        return {f.id: f.name for f in self.nova.flavors.list(is_public=None)
+                if f.name.startswith(prefix)}
 
     def flavor_projects(self, flavor_id):
         """Projects given access to a private flavor."""

@@ -76,32 +76,37 @@ class GrantNova:
         return made
 
     def withdraw(self, grant_id, sources=()):
-        """Remove the grant's aggregate and flavors (those of ``sources``,
-        and any the aggregate names). Safe to repeat."""
+        """Remove the grant's flavors (those of ``sources`` and any named
+        for it) and its aggregate. Safe to repeat."""
         for source in sources:
             self.nova.delete_flavor(flavor_id(grant_id, source))
-        agg = self.nova.find_aggregate(aggregate_name(grant_id))
-        if agg is None:
-            return
-        for flavor in self.nova.flavors_named(PREFIX + grant_id + ':'):
-            self.nova.delete_flavor(flavor)
-        self.nova.delete_aggregate(agg.id)
+        self._remove(grant_id, self.nova.aggregates_named(
+            aggregate_name(grant_id)), self.nova.flavors_named(PREFIX))
+
+    def _remove(self, grant_id, aggregates, flavors):
+        prefix = '%s%s:' % (PREFIX, grant_id)
+        for flavor, name in flavors.items():
+            if name.startswith(prefix):
+                self.nova.delete_flavor(flavor)
+        for agg in aggregates:
+            if agg.name == aggregate_name(grant_id):
+                self.nova.delete_aggregate(agg.id)
 
     def reconcile(self, live_grant_ids):
         """Withdraw every grant aggregate whose grant holds nothing now;
         ``live_grant_ids()`` says which grants hold something. Returns the
-        grant ids withdrawn."""
-        names = self.nova.aggregate_names(PREFIX)
-        if not names:
+        grant ids withdrawn. Nova is listed once, whatever their number."""
+        aggregates = self.nova.aggregates_named(PREFIX)
+        if not aggregates:
             return []
         # Read after listing: a grant's holds commit before its aggregate
         # is made, so every aggregate listed whose grant is live is seen
         # live here.
         live = live_grant_ids()
-        gone = []
-        for name in names:
-            grant_id = name[len(PREFIX):]
-            if grant_id not in live:
-                self.withdraw(grant_id)
-                gone.append(grant_id)
+        gone = [agg.name[len(PREFIX):] for agg in aggregates
+                if agg.name[len(PREFIX):] not in live]
+        if gone:
+            flavors = self.nova.flavors_named(PREFIX)
+            for grant_id in gone:
+                self._remove(grant_id, aggregates, flavors)
         return gone

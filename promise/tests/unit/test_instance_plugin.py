@@ -126,8 +126,8 @@ class FakeNova:
     def delete_aggregate(self, agg_id):
         self.aggregates.pop(agg_id, None)
 
-    def aggregate_names(self, prefix):
-        return [a.name for a in self.aggregates.values()
+    def aggregates_named(self, prefix):
+        return [a for a in self.aggregates.values()
                 if a.name.startswith(prefix)]
 
     def find_flavor(self, name_or_id):
@@ -139,8 +139,8 @@ class FakeNova:
                 else None)
 
     def flavors_named(self, prefix):
-        return [f['id'] for f in self.flavors.values()
-                if f['name'].startswith(prefix)]
+        return {f['id']: f['name'] for f in self.flavors.values()
+                if f['name'].startswith(prefix)}
 
 
 class FakePlacement:
