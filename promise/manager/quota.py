@@ -2,8 +2,8 @@
 unified limits through oslo.limit ([quota] enforce, [oslo_limit]).
 
 A lease is checked inside its decision transaction, after its allocation:
-the project's row is locked first (promise.db.quota.lock), so the
-project's decisions take turns and two leases cannot both fit under a
+the project's row is locked before its usage is read
+(promise.db.quota.lock), so the project's decisions take turns and two leases cannot both fit under a
 limit they exceed together; the usage is the most the project's other
 leases hold at once over the new lease's window, and the new lease adds
 what it holds. Resources: ``leases`` (at once), ``hosts``,
@@ -11,6 +11,8 @@ what it holds. Resources: ``leases`` (at once), ``hosts``,
 resource without a registered limit is not limited (Promise asks
 oslo.limit only about the resources Keystone has limits for).
 """
+
+import threading
 
 from oslo_limit import exception as limit_exc
 from oslo_limit import limit
@@ -25,11 +27,11 @@ CONF = conf.CONF
 LOG = logging.getLogger(__name__)
 
 
-class _Usage:
-    """oslo.limit's usage callback for one decision."""
+class _Usage(threading.local):
+    """oslo.limit's usage callback. The enforcer is shared by the
+    manager's threads; each sets the decision it checks on its own."""
 
-    def __init__(self):
-        self.session = self.window = self.exclude = None
+    session = window = exclude = None
 
     def __call__(self, project_id, resources):
         start, end = self.window
@@ -57,14 +59,15 @@ def check(session, lease):
     unless [quota] enforce."""
     if not CONF.quota.enforce:
         return
-    quota_db.lock(session, lease.project_id)
     try:
         enforcer, usage = _ENFORCER.get()
+        limited = _limited(enforcer, lease.project_id)
         deltas = {name: int(amount) for name, amount in
-                  quota_db.holdings(lease).items()
-                  if name in _limited(enforcer, lease.project_id)}
+                  quota_db.holdings(lease).items() if name in limited}
         if not deltas:
             return
+        # The usage is read after the project's turn is taken.
+        quota_db.lock(session, lease.project_id)
         usage.session, usage.window = session, (lease.start_date,
                                                 lease.end_date)
         usage.exclude = lease.id
