@@ -87,30 +87,25 @@ class TestQuota(base.TestCase):
         self.lease(self.hosts(2), 0, 2, project='other')
         self.lease(self.hosts(5), 10, 1, project='big')
 
+    @staticmethod
+    def instances(amount=1, vcpus=1, memory_mb=512, disk_gb=1):
+        return {'resource_type': 'virtual:instance', 'amount': amount,
+                'vcpus': vcpus, 'memory_mb': memory_mb, 'disk_gb': disk_gb,
+                'affinity': None}
+
     def test_leases_at_once_and_instance_vcpus(self):
         for start in (0, 0, 0):
-            self.lease({'resource_type': 'virtual:instance', 'amount': 1,
-                        'vcpus': 1, 'memory_mb': 512, 'disk_gb': 1,
-                        'affinity': None}, start, 1)
+            self.lease(self.instances(), start, 1)
         # A fourth lease at once: over the limit of 3 leases.
-        refused = self.lease({'resource_type': 'virtual:instance',
-                              'amount': 1, 'vcpus': 1, 'memory_mb': 512,
-                              'disk_gb': 1, 'affinity': None}, 0, 1,
-                             status=403)
+        refused = self.lease(self.instances(), 0, 1, status=403)
         self.assertIn('leases: 3 held at once', refused['error_message'])
         # vCPU: 3 held + 2 asked > 4, in another window with 1 lease.
-        self.lease({'resource_type': 'virtual:instance', 'amount': 4,
-                    'vcpus': 1, 'memory_mb': 512, 'disk_gb': 1,
-                    'affinity': None}, 5, 1)
-        refused = self.lease({'resource_type': 'virtual:instance',
-                              'amount': 1, 'vcpus': 1, 'memory_mb': 512,
-                              'disk_gb': 1, 'affinity': None}, 5, 1,
-                             status=403)
+        self.lease(self.instances(amount=4), 5, 1)
+        refused = self.lease(self.instances(), 5, 1, status=403)
         self.assertIn('instance_vcpus: 4 held', refused['error_message'])
         # Memory and disk have no limit in Keystone: not limited.
-        self.lease({'resource_type': 'virtual:instance', 'amount': 1,
-                    'vcpus': 4, 'memory_mb': 16000, 'disk_gb': 90,
-                    'affinity': None}, 8, 1)
+        self.lease(self.instances(vcpus=4, memory_mb=16000, disk_gb=90),
+                   8, 1)
 
     def test_off_unless_enforced(self):
         self.flags(group='quota', enforce=False)
