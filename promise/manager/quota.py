@@ -1,15 +1,16 @@
 """Per-project limits on what leases hold over time, from Keystone's
 unified limits through oslo.limit ([quota] enforce, [oslo_limit]).
 
-A lease is checked inside its decision transaction, after its allocation:
-the project's row is locked before its usage is read
-(promise.db.quota.lock), so the project's decisions take turns and two leases cannot both fit under a
-limit they exceed together; the usage is the most the project's other
-leases hold at once over the new lease's window, and the new lease adds
-what it holds. Resources: ``leases`` (at once), ``hosts``,
-``instance_vcpus``, ``instance_memory_mb``, ``instance_disk_gb``. A
-resource without a registered limit is not limited (Promise asks
-oslo.limit only about the resources Keystone has limits for).
+A lease is checked inside its decision transaction, after its allocation.
+When Keystone limits anything, the project's row is locked before its
+usage is read (promise.db.quota.lock), so the project's decisions take
+turns and two leases cannot both fit under a limit they exceed together.
+The usage is the most the project's other leases hold at once over the
+new lease's window, and the new lease adds what it holds. Resources:
+``leases`` (at once), ``hosts``, ``instance_vcpus``,
+``instance_memory_mb``, ``instance_disk_gb``. A resource without a
+registered limit is not limited (Promise asks oslo.limit only about the
+resources Keystone has limits for).
 """
 
 import threading
