@@ -8,11 +8,11 @@ one host only one commits.
 """
 
 import sqlalchemy as sa
-from sqlalchemy.orm import attributes as orm_attributes
 
 from promise.common import dates
 from promise.common import host_views
 from promise.common import schema_types
+from promise.db import generations
 from promise.db import models
 from promise.db.models import capacity as capacity_models
 from promise import exceptions
@@ -190,20 +190,5 @@ def host_properties(host, capabilities=True):
 
 
 def claim(session, hosts):
-    """Bump the generation of ``hosts`` as read; ConcurrentUpdate if any
-    of them was changed by a transaction that committed meanwhile."""
-    if not hosts:
-        return
-    table = models.Host
-    stmt = (sa.update(table)
-            .where(sa.or_(*[sa.and_(table.id == h.id,
-                                    table.generation == h.generation)
-                            for h in hosts]))
-            .values(generation=table.generation + 1)
-            .execution_options(synchronize_session=False))
-    if session.execute(stmt).rowcount != len(hosts):
-        raise exceptions.ConcurrentUpdate()
-    for host in hosts:
-        # The UPDATE above did it; keep the ORM from sending another.
-        orm_attributes.set_committed_value(host, 'generation',
-                                           host.generation + 1)
+    """Bump the generation of ``hosts`` as read (generations.claim)."""
+    generations.claim(session, models.Host, hosts)
