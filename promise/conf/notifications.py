@@ -1,8 +1,14 @@
-"""[notifications]: webhook subscriptions and their delivery outbox."""
+"""[notifications]: the bus publisher, webhook subscriptions and their
+delivery outbox."""
 
 from oslo_config import cfg
 
 opts = [
+    cfg.StrOpt('publisher_id', default='blazar.lease',
+               help='Publisher id of the notifications Promise sends on '
+                    'the message bus ([oslo_messaging_notifications]). '
+                    'The default is Blazar\'s, so that consumers written '
+                    'for Blazar (billing, Ceilometer) take them unchanged.'),
     cfg.IntOpt('delivery_interval', default=2, min=1,
                help='Seconds between two scans of the outbox for webhook '
                     'deliveries that are due (a manager also looks at once '

@@ -1,26 +1,49 @@
 """Events: on the oslo.messaging notifier ([oslo_messaging_notifications])
-and, for the webhook subscriptions they match, into the outbox."""
+and, for the webhook subscriptions they match, into the outbox.
+
+On the bus, lease events look as Blazar's do (publisher ``[notifications]
+publisher_id``, default ``blazar.lease``; a flat payload with
+``lease_id``), so that Blazar's consumers read them unchanged. Webhook
+bodies keep their own documented shape (``{"lease": {...}}``).
+"""
 
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
 from promise.common import lazy
 from promise.common import transport
+from promise import conf
 from promise import context
 from promise.notifications import outbox
 from promise.notifications import thresholds
 
+CONF = conf.CONF
 LOG = logging.getLogger(__name__)
-PUBLISHER = 'promise.manager'
 
 _NOTIFIER = lazy.Lazy(lambda: messaging.Notifier(
-    transport.notification_transport(), publisher_id=PUBLISHER,
+    transport.notification_transport(),
+    publisher_id=CONF.notifications.publisher_id,
     serializer=transport.Serializer()))
+
+
+def bus_payload(payload):
+    """A lease event's payload as Blazar sends it: the lease's fields at
+    the top level, ``lease_id`` among them; Promise's other keys (such as
+    ``reservation_id``) beside them. Other payloads are sent as they are."""
+    lease = payload.get('lease') if isinstance(payload, dict) else None
+    if not isinstance(lease, dict):
+        return payload
+    flat = {k: v for k, v in payload.items() if k != 'lease'}
+    flat.update(lease)
+    flat['lease_id'] = lease.get('id')
+    return flat
 
 
 def _send(ctx, event_type, payload):
     try:
-        _NOTIFIER.get().info(ctx, event_type, payload)
+        _NOTIFIER.get().prepare(
+            publisher_id=CONF.notifications.publisher_id).info(
+                ctx, event_type, bus_payload(payload))
     except Exception:
         LOG.exception('Could not send notification %s', event_type)
 

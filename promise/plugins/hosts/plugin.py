@@ -169,7 +169,7 @@ class HostPlugin(plugin_base.ResourcePlugin):
 
     def preempt(self, ctx, lease, reservation, notify):
         """Delete preemptible instances borrowing the reserved hosts, after
-        telling their owners (instance.preempted)."""
+        telling their owners (reservation.preempted)."""
         for host in self._hosts(ctx, reservation):
             servers = self.nova.preemptible_servers_on(
                 host.hypervisor_hostname)
@@ -177,7 +177,7 @@ class HostPlugin(plugin_base.ResourcePlugin):
                 continue
             LOG.info('Preempting %d server(s) on %s for reservation %s',
                      len(servers), host.hypervisor_hostname, reservation.id)
-            notify('instance.preempted', {
+            notify('reservation.preempted', {
                 'servers': servers, 'host': host.hypervisor_hostname,
                 'reservation_id': reservation.id, 'lease_id': lease.id})
             self.nova.delete_servers(servers)

@@ -90,14 +90,18 @@ class EventsRunOnceTests:
         for lease_id in ids:
             self.assertEqual(1, got[(lease_id, 'start_lease')])
             self.assertEqual(1, got[(lease_id, 'end_lease')])
+        # Blazar's publisher and payload keys, for Blazar's consumers.
         publishers = {n['publisher_id'] for n in notifications.events()}
-        self.assertEqual({'promise.manager'}, publishers)
+        self.assertEqual({'blazar.lease'}, publishers)
+        for n in notifications.events('lease.'):
+            self.assertLessEqual(
+                {'lease_id', 'user_id', 'project_id', 'start_date',
+                 'end_date', 'status', 'reservations', 'events', 'name'},
+                set(n['payload']), n)
 
     @staticmethod
     def _lease_id(payload):
-        if isinstance(payload.get('lease'), dict):
-            return payload['lease'].get('id')
-        return payload.get('id')
+        return payload['lease_id']
 
 
 class TestEventsRunOnceMySQL(EventsRunOnceTests, base.MySQLMixin,

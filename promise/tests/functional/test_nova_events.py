@@ -245,7 +245,7 @@ class _NovaEvents:
         # The owner is told.
         func_fixtures.wait_for(
             lambda: [n for n in collector.events('lease.update')
-                     if n['payload']['lease']['id'] == lease_id], 30,
+                     if n['payload']['lease_id'] == lease_id], 30,
             interval=0.2, what='lease.update for %s' % lease_id)
         # compute1 is out of the pool: two more hosts are not to be had.
         resp = self.host_lease(count=2)

@@ -249,7 +249,7 @@ class KillManagerTests:
         def counted():
             got = collections.Counter()
             for n in notifications.events('lease.event.'):
-                got[(n['payload']['lease']['id'],
+                got[(n['payload']['lease_id'],
                      n['event_type'][len('lease.event.'):])] += 1
             return got
         expected = {(i, t): 1 for i in ids

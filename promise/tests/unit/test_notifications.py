@@ -59,22 +59,33 @@ class TestNotifications(base.LeaseTestCase):
              'lease.event.before_end_lease', 'lease.event.end_lease',
              'lease.delete'],
             self.collector.wait_for(6))
-        publisher, _, payload = self.collector.received[0]
-        self.assertEqual('promise.manager', publisher)
-        lease = payload['lease']
-        self.assertEqual(lease_id, lease['id'])
+        publisher, _, lease = self.collector.received[0]
+        # Blazar's publisher and flat payload, for Blazar's consumers.
+        self.assertEqual('blazar.lease', publisher)
+        self.assertLessEqual(
+            {'lease_id', 'user_id', 'project_id', 'trust_id', 'start_date',
+             'end_date', 'status', 'reservations', 'events', 'name',
+             'created_at', 'updated_at', 'degraded'}, set(lease))
+        self.assertNotIn('lease', lease)
+        self.assertEqual(lease_id, lease['lease_id'])
         self.assertEqual('noisy', lease['name'])
         self.assertEqual('project-a', lease['project_id'])
         self.assertRegex(lease['start_date'],
                          r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$')
         self.assertEqual(3, len(lease['events']))
         self.assertEqual(1, len(lease['reservations']))
-        self.assertEqual('louder',
-                         self.collector.received[1][2]['lease']['name'])
-        self.assertEqual(
-            'ACTIVE', self.collector.received[2][2]['lease']['status'])
-        self.assertEqual(
-            'TERMINATED', self.collector.received[4][2]['lease']['status'])
+        self.assertEqual('louder', self.collector.received[1][2]['name'])
+        self.assertEqual('ACTIVE', self.collector.received[2][2]['status'])
+        self.assertEqual('TERMINATED',
+                         self.collector.received[4][2]['status'])
+
+    def test_publisher_is_configurable(self):
+        self.flags(group='notifications', publisher_id='promise.lease')
+        lease_id = self.create_lease()
+        self.collector.wait_for(1)
+        publisher, _, payload = self.collector.received[0]
+        self.assertEqual(('promise.lease', lease_id),
+                         (publisher, payload['lease_id']))
 
     def test_refused_changes_are_not_announced(self):
         lease_id = self.create_lease()

@@ -71,12 +71,12 @@ class TestPreemption(base.TestCase):
 
     def test_owners_are_told_before_their_servers_go(self):
         def notify(ctx, event_type, payload, **kwargs):
-            if event_type == 'instance.preempted':
+            if event_type == 'reservation.preempted':
                 self.nova.log.append((event_type, list(payload['servers'])))
 
         self.patch(notifier, 'notify', notify)
         self.flags(group='manager', preemption_grace=600)
         self.lease(minutes_ahead=5)
         reclaim.preempt_upcoming()
-        self.assertEqual([('instance.preempted', ['vm-a', 'vm-b']),
+        self.assertEqual([('reservation.preempted', ['vm-a', 'vm-b']),
                           ('deleted', ['vm-a', 'vm-b'])], self.nova.log)
