@@ -173,6 +173,24 @@ def resources(args, secrets, cloud):
             name='subnet1', network_id=net.id, ip_version=4,
             cidr='10.99.0.0/24', gateway_ip='10.99.0.1', is_dhcp_enabled=False)
         log('subnet1 created')
+    # An external network for floating IPs. Neutron hands out .2-.99
+    # itself; .100 and up are what an operator registers with Promise as
+    # reservable addresses.
+    public = conn.network.find_network('public')
+    if public is None:
+        public = conn.network.create_network(
+            name='public', is_router_external=True,
+            provider_network_type='flat',
+            provider_physical_network='physnet2')
+        log('network public created')
+    if not list(conn.network.subnets(network_id=public.id)):
+        conn.network.create_subnet(
+            name='public-subnet', network_id=public.id, ip_version=4,
+            cidr='172.24.4.0/24', gateway_ip='172.24.4.1',
+            is_dhcp_enabled=False,
+            allocation_pools=[{'start': '172.24.4.2',
+                               'end': '172.24.4.99'}])
+        log('public-subnet created')
     list(conn.network.ports())
     log('resources done')
 

@@ -1,7 +1,8 @@
 # Copyright the Promise authors. Licensed under the Apache License 2.0.
-"""Neutron: ML2 with one flat physnet and no agents (the minicloud_anyhost
-mechanism driver binds every port), its gunicorn process and its schema
-migrations."""
+"""Neutron: ML2 with flat physnets and no agents (the minicloud_anyhost
+mechanism driver binds every port), the L3 router plugin for floating IPs
+(API objects only: no agent, no dataplane), its gunicorn process and its
+schema migrations."""
 
 from minicloud import confgen
 from minicloud import procs
@@ -20,7 +21,7 @@ def config_files(ctx):
         'neutron/neutron.conf': [
             ('DEFAULT', confgen.common(
                 ('core_plugin', 'ml2'),
-                ('service_plugins', ''),
+                ('service_plugins', 'router'),
                 ('auth_strategy', 'keystone'),
                 ('transport_url', ctx.transport),
                 ('bind_host', settings.HOST),
@@ -44,7 +45,8 @@ def config_files(ctx):
                      ('tenant_network_types', ''),
                      ('mechanism_drivers', 'minicloud_anyhost'),
                      ('extension_drivers', 'port_security')]),
-            ('ml2_type_flat', [('flat_networks', 'physnet1')]),
+            # physnet2 carries the external network (floating IPs).
+            ('ml2_type_flat', [('flat_networks', 'physnet1,physnet2')]),
         ],
     }
 
