@@ -9,6 +9,7 @@ from promise.conf import grants
 from promise.conf import manager
 from promise.conf import multicloud
 from promise.conf import net_value as net_value_conf
+from promise.conf import neutron
 from promise.conf import notifications
 from promise.conf import nova
 from promise.conf import nova_notifications
@@ -24,6 +25,7 @@ net_value_conf.register_opts(CONF)
 grants.register_opts(CONF)
 notifications.register_opts(CONF)
 nova.register_opts(CONF)
+neutron.register_opts(CONF)
 nova_notifications.register_opts(CONF)
 enforcement.register_opts(CONF)
 quota.register_opts(CONF)

@@ -1,4 +1,5 @@
-"""Service credentials Promise uses to act on Nova and Placement."""
+"""Service credentials Promise uses to act on Nova, Placement and Neutron
+([neutron] only picks the Neutron endpoint)."""
 
 from keystoneauth1 import loading as ks_loading
 from oslo_config import cfg

@@ -11,12 +11,13 @@ from promise.conf import grants
 from promise.conf import manager
 from promise.conf import multicloud
 from promise.conf import net_value as net_value_conf
+from promise.conf import neutron
 from promise.conf import notifications
 from promise.conf import nova
 from promise.conf import nova_notifications
 from promise.conf import quota
 
-_MODULES = (default, api, manager, nova, notifications, multicloud,
+_MODULES = (default, api, manager, nova, neutron, notifications, multicloud,
             net_value_conf, grants, nova_notifications, enforcement, quota)
 
 DEFAULT_CONNECTION = 'sqlite:///$state_path/promise.sqlite'

@@ -1,0 +1,164 @@
+"""Thin Neutron wrapper (openstacksdk): the floating IP calls Promise
+makes, each safe to repeat. Promise's service credentials are the [nova]
+section's (promise.clients.keystone); [neutron] picks the endpoint."""
+
+import functools
+import ipaddress
+
+from keystoneauth1 import exceptions as ks_exc
+from openstack import connection
+from openstack import exceptions as sdk_exc
+
+from promise.clients import failures
+from promise.clients import keystone
+from promise.common import lazy
+from promise import conf
+from promise import exceptions
+
+CONF = conf.CONF
+
+# What marks an address Promise created for a reservation.
+TAG = 'promise'
+RESERVATION_TAG = 'reservation:%s'
+DESCRIPTION = 'Promise reservation %s'
+
+
+def _new_client():
+    return NeutronClient()
+
+
+_CLIENT = lazy.Lazy(_new_client)
+
+
+def client():
+    return _CLIENT.get()
+
+
+def reset():
+    _CLIENT.reset()
+
+
+def _unavailable_on_failure(cls):
+    """Turn a failed Neutron call into 503 ServiceUnavailable: Neutron
+    being unreachable, unconfigured or refusing is not the caller's
+    fault; its words stay in the log."""
+    def wrap(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            try:
+                return func(*args, **kwargs)
+            except exceptions.PromiseException:
+                raise
+            except (ks_exc.ClientException, sdk_exc.SDKException) as exc:
+                raise failures.unavailable(
+                    'Neutron cannot be reached or refused the request.',
+                    'Neutron call %s failed: %s: %s'
+                    % (func.__name__, type(exc).__name__, exc))
+        return wrapper
+    for name, value in list(vars(cls).items()):
+        if callable(value) and not name.startswith('_'):
+            setattr(cls, name, wrap(value))
+    return cls
+
+
+@_unavailable_on_failure
+class NeutronClient:
+
+    def __init__(self, conn=None):
+        self._conn = conn
+
+    @property
+    def network(self):
+        if self._conn is None:
+            self._conn = connection.Connection(
+                session=keystone.session('nova'),
+                region_name=(CONF.neutron.region_name or
+                             CONF.nova.region_name),
+                network_interface=CONF.neutron.endpoint_type)
+        return self._conn.network
+
+    def subnet_for(self, network_id, address):
+        """The id of the subnet of external network ``network_id`` that
+        holds ``address`` outside its allocation pools and gateway (so
+        Neutron never hands it out by itself); InvalidInput otherwise."""
+        try:
+            net = self.network.get_network(network_id)
+        except sdk_exc.NotFoundException:
+            raise exceptions.InvalidInput(
+                reason='Neutron has no network %s.' % network_id)
+        if not net.is_router_external:
+            raise exceptions.InvalidInput(
+                reason='Network %s is not an external network.'
+                % network_id)
+        ip = ipaddress.ip_address(address)
+        for subnet in self.network.subnets(network_id=network_id):
+            if ip not in ipaddress.ip_network(subnet.cidr, strict=False):
+                continue
+            if subnet.gateway_ip and ip == ipaddress.ip_address(
+                    subnet.gateway_ip):
+                raise exceptions.InvalidInput(
+                    reason='%s is the gateway of subnet %s.'
+                    % (address, subnet.id))
+            for pool in subnet.allocation_pools or []:
+                if (ipaddress.ip_address(pool['start']) <= ip <=
+                        ipaddress.ip_address(pool['end'])):
+                    raise exceptions.InvalidInput(
+                        reason='%s is in an allocation pool of subnet %s: '
+                               'Neutron hands it out itself. Register '
+                               'addresses outside the pools.'
+                               % (address, subnet.id))
+            return subnet.id
+        raise exceptions.InvalidInput(
+            reason='No subnet of network %s holds %s.'
+            % (network_id, address))
+
+    def find(self, network_id, address):
+        """The floating IP ``address`` of the network, or None."""
+        for fip in self.network.ips(floating_network_id=network_id,
+                                    floating_ip_address=address):
+            return fip
+        return None
+
+    def create_reserved(self, network_id, subnet_id, address, project_id,
+                        reservation_id):
+        """Create ``address`` in ``project_id`` for the reservation; one
+        already made for it is kept. Conflict when something else holds
+        it. Returns its id."""
+        fip = self.find(network_id, address)
+        if fip is None:
+            try:
+                # The description is written with the address, so that a
+                # start run again after a crash knows it as its own.
+                fip = self.network.create_ip(
+                    floating_network_id=network_id, subnet_id=subnet_id,
+                    floating_ip_address=address, project_id=project_id,
+                    description=DESCRIPTION % reservation_id)
+            except sdk_exc.ConflictException:
+                fip = self.find(network_id, address)
+                if fip is None:
+                    raise
+        if not _made_for(fip, reservation_id):
+            raise exceptions.Conflict(
+                reason='Floating IP %s is held in Neutron by something '
+                       'other than reservation %s.'
+                       % (address, reservation_id))
+        tags = [TAG, RESERVATION_TAG % reservation_id]
+        if not set(tags) <= set(fip.tags or []):
+            self.network.set_tags(fip, tags)
+        return fip.id
+
+    def delete_reserved(self, network_id, address, reservation_id):
+        """Remove ``address`` if it was made for the reservation, its port
+        association first (as Blazar does); nothing there, or something
+        that is not the reservation's, is left as it is."""
+        fip = self.find(network_id, address)
+        if fip is None or not _made_for(fip, reservation_id):
+            return
+        if fip.port_id:
+            self.network.update_ip(fip, port_id=None)
+        self.network.delete_ip(fip, ignore_missing=True)
+
+
+def _made_for(fip, reservation_id):
+    return (fip.description == DESCRIPTION % reservation_id or
+            RESERVATION_TAG % reservation_id in (fip.tags or []))
