@@ -136,6 +136,12 @@ class NotEnoughHosts(CapacityConflict):
                '%(start)s to %(end)s, %(free)d free that match.')
 
 
+class NotEnoughFloatingIPs(CapacityConflict):
+    msg_fmt = ('Not enough floating IPs available: %(wanted)s wanted on '
+               'network %(network)s from %(start)s to %(end)s, %(free)d '
+               'free.')
+
+
 class ConcurrentUpdate(PromiseException):
     """Another transaction changed the rows a decision was based on; the
     decision is retried from scratch."""

@@ -41,7 +41,7 @@ opts = [
                     'is offered.'),
     cfg.ListOpt('plugins',
                 default=['physical:host', 'virtual:instance',
-                         'flavor:instance'],
+                         'flavor:instance', 'virtual:floatingip'],
                 help='Resource plugins to load (names of entry points in '
                      'the promise.resource.plugins namespace, such as '
                      'physical:host).'),

@@ -11,7 +11,8 @@ opts = [
                 help='Check every lease create and update against the '
                      'project\'s Keystone unified limits on what it holds at '
                      'once over the lease\'s window: leases, hosts, '
-                     'instance_vcpus, instance_memory_mb, instance_disk_gb '
+                     'instance_vcpus, instance_memory_mb, instance_disk_gb, '
+                     'floatingips '
                      '(register a limit in Keystone for the service of '
                      '[oslo_limit] endpoint_id; resources without one are not '
                      'limited). Needs [oslo_limit] credentials.'),

@@ -20,7 +20,8 @@ UNFINISHED = (status.Event.UNDONE, status.Event.IN_PROGRESS)
 
 
 # Reservation relationships that views.lease never shows.
-_NOT_SHOWN = ('host_allocations', 'instance_allocations')
+_NOT_SHOWN = ('host_allocations', 'instance_allocations',
+              'floatingip_allocations')
 
 
 def view_options():

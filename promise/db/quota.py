@@ -14,7 +14,8 @@ HOSTS = 'hosts'
 VCPUS = 'instance_vcpus'
 MEMORY_MB = 'instance_memory_mb'
 DISK_GB = 'instance_disk_gb'
-RESOURCES = (LEASES, HOSTS, VCPUS, MEMORY_MB, DISK_GB)
+FLOATINGIPS = 'floatingips'
+RESOURCES = (LEASES, HOSTS, VCPUS, MEMORY_MB, DISK_GB, FLOATINGIPS)
 
 
 def lock(session, project_id):
@@ -40,6 +41,7 @@ def holdings(lease):
     held = collections.Counter({LEASES: 1})
     for res in lease.reservations:
         held[HOSTS] += len(res.host_allocations)
+        held[FLOATINGIPS] += len(res.floatingip_allocations)
         for alloc in res.instance_allocations:
             held[VCPUS] += alloc.slots * alloc.vcpus
             held[MEMORY_MB] += alloc.slots * alloc.memory_mb
@@ -82,6 +84,12 @@ def peak_usage(session, project_id, start, end, resources,
                 .join(res, res.id == slot.reservation_id)
                 .where(res.lease_id.in_(list(rows)))):
             add(s, e, {VCPUS: n * v, MEMORY_MB: n * m, DISK_GB: n * d})
+        fip = models.FloatingIPAllocation
+        for s, e in session.execute(
+                sa.select(fip.start_date, fip.end_date)
+                .join(res, res.id == fip.reservation_id)
+                .where(res.lease_id.in_(list(rows)))):
+            add(s, e, {FLOATINGIPS: 1})
     current = collections.Counter()
     peak = {name: 0 for name in resources}
     for moment in sorted(steps):

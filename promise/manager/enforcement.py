@@ -47,6 +47,8 @@ def lease_values(lease):
                        for a in res.host_allocations]
         allocations += [{'id': str(a.host_id), 'slots': a.slots}
                         for a in res.instance_allocations]
+        allocations += [{'id': a.floatingip_id}
+                        for a in res.floatingip_allocations]
         res_view['allocations'] = allocations
     return body
 

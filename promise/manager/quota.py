@@ -8,9 +8,9 @@ turns and two leases cannot both fit under a limit they exceed together.
 The usage is the most the project's other leases hold at once over the
 new lease's window, and the new lease adds what it holds. Resources:
 ``leases`` (at once), ``hosts``, ``instance_vcpus``,
-``instance_memory_mb``, ``instance_disk_gb``. A resource without a
-registered limit is not limited (Promise asks oslo.limit only about the
-resources Keystone has limits for).
+``instance_memory_mb``, ``instance_disk_gb``, ``floatingips``. A
+resource without a registered limit is not limited (Promise asks
+oslo.limit only about the resources Keystone has limits for).
 """
 
 import threading

@@ -30,6 +30,7 @@ from promise.manager import usage
 from promise.notifications import delivery
 from promise.notifications import notifier
 from promise.notifications import subscriptions
+from promise.plugins.floatingips import inventory as fip_inventory
 from promise.plugins.instances import inventory as instance_inventory
 
 CONF = conf.CONF
@@ -86,7 +87,8 @@ class ManagerEndpoint(metaclass=_Expected):
     # 1.1: create_lease and update_lease answer with the lease view, not
     # its id. 1.2: create_host, update_host, create_capacity_change and
     # create_subscription answer with their view; update_host_property.
-    target = messaging.Target(version='1.2')
+    # 1.3: create_floatingip, delete_floatingip.
+    target = messaging.Target(version='1.3')
 
     def __init__(self, lease_mgr, host_mgr, capacity_mgr):
         self._leases = lease_mgr
@@ -94,6 +96,7 @@ class ManagerEndpoint(metaclass=_Expected):
         self._capacity = capacity_mgr
         self._subscriptions = subscriptions.SubscriptionManager()
         self._grants = grant_manager.GrantManager()
+        self._floatingips = fip_inventory.FloatingIPInventory()
 
     def create_lease(self, ctxt, values, deadline=None):
         return self._leases.create_view(ctxt, values, deadline)
@@ -127,6 +130,17 @@ class ManagerEndpoint(metaclass=_Expected):
     def delete_host(self, ctxt, host_id, deadline=None):
         deadlines.check(deadline)
         self._hosts.delete(ctxt, host_id)
+        notifier.check_thresholds(ctxt)
+
+    def create_floatingip(self, ctxt, network_id, address, deadline=None):
+        deadlines.check(deadline)
+        view = self._floatingips.create(ctxt, network_id, address)
+        notifier.check_thresholds(ctxt)
+        return view
+
+    def delete_floatingip(self, ctxt, fip_id, deadline=None):
+        deadlines.check(deadline)
+        self._floatingips.delete(ctxt, fip_id)
         notifier.check_thresholds(ctxt)
 
     def create_capacity_change(self, ctxt, values, deadline=None):

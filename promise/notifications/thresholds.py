@@ -2,8 +2,9 @@
 crosses into a subscription's condition, and not again until it has left
 it and enters it again.
 
-The metric is ``available`` whole hosts (promise.plugins.hosts.capacity)
-at the current moment. Evaluations lock the threshold subscriptions' rows
+The metric is what is ``available`` at the current moment of a type that
+counts whole units (THRESHOLD_TYPES: hosts by default, or floating IPs),
+from its capacity timeline. Evaluations lock the threshold subscriptions' rows
 first and read capacity after, so of two managers evaluating at once the
 later one sees the later state, and a crossing is recorded (and its
 delivery written, in the same transaction) by exactly one of them.
@@ -18,11 +19,15 @@ from promise.common import dates
 from promise.db import api as db
 from promise.db.models import subscriptions as sub_models
 from promise.db import retry
+from promise.engine import capacity
+from promise import exceptions
 from promise.notifications import matching
 from promise.notifications import outbox
-from promise.plugins.hosts import capacity
 
 METRICS = ('available',)
+# Types whose timelines count whole units (an instance timeline without a
+# shape counts per resource class).
+THRESHOLD_TYPES = ('physical:host', 'virtual:floatingip')
 OPS = {'lt': operator.lt, 'le': operator.le,
        'gt': operator.gt, 'ge': operator.ge}
 
@@ -35,10 +40,11 @@ TRIGGERS = frozenset((
 
 
 def current(session, metric='available', resource_type=None, now=None):
-    """The metric for whole hosts right now."""
+    """The metric of ``resource_type`` (whole hosts when None) right now;
+    InvalidInput for a type that is not enabled."""
     now = now or dates.utcnow()
-    steps = capacity.host_timeline(session, now,
-                                   now + datetime.timedelta(seconds=1))
+    steps, _ = capacity.timeline(session, resource_type or THRESHOLD_TYPES[0],
+                                 now, now + datetime.timedelta(seconds=1))
     return steps[0][2][metric] if steps else 0
 
 
@@ -50,7 +56,8 @@ def payload(sub, value, now):
     return {'subscription_id': sub.id,
             'project_id': sub.project_id,
             'metric': sub.threshold_metric,
-            'resource_type': sub.threshold_resource_type or 'physical:host',
+            'resource_type': (sub.threshold_resource_type or
+                              THRESHOLD_TYPES[0]),
             'op': sub.threshold_op,
             'threshold': sub.threshold_value,
             'value': value,
@@ -78,8 +85,14 @@ def evaluate(now=None):
         for row in subs:
             key = (row.threshold_metric, row.threshold_resource_type)
             if key not in values:
-                values[key] = current(session, *key, now=now)
+                try:
+                    values[key] = current(session, *key, now=now)
+                except exceptions.InvalidInput:
+                    # Its type's plugin is no longer enabled.
+                    values[key] = None
             value = values[key]
+            if value is None:
+                continue
             state = inside(row, value)
             if state == row.threshold_state:
                 continue

@@ -127,6 +127,14 @@ class ManagerAPI:
     def delete_host(self, ctx, host_id):
         return self._call(ctx, 'delete_host', host_id=host_id)
 
+    def create_floatingip(self, ctx, network_id, address):
+        """The registered floating IP's view (since 1.3)."""
+        return self._call(ctx, 'create_floatingip', network_id=network_id,
+                          address=address)
+
+    def delete_floatingip(self, ctx, fip_id):
+        return self._call(ctx, 'delete_floatingip', fip_id=fip_id)
+
     def create_capacity_change(self, ctx, values):
         """The change's view with its affected_reservations (a manager
         before 1.2: [its id, the affected reservations])."""

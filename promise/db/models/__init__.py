@@ -5,6 +5,9 @@ from promise.db.models.base import Base  # noqa: F401
 from promise.db.models.base import DateTime  # noqa: F401
 from promise.db.models.capacity import CapacityChange  # noqa: F401
 from promise.db.models.capacity import Usage  # noqa: F401
+from promise.db.models.floatingips import FloatingIP  # noqa: F401
+from promise.db.models.floatingips import FloatingIPAllocation  # noqa: F401
+from promise.db.models.floatingips import FloatingIPReservation  # noqa: F401
 from promise.db.models.grants import Grant  # noqa: F401
 from promise.db.models.grants import GrantHold  # noqa: F401
 from promise.db.models.hosts import Host  # noqa: F401

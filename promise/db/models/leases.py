@@ -61,7 +61,7 @@ class Reservation(TimestampMixin, Base):
 
     lease = orm.relationship('Lease', back_populates='reservations')
     # Per type, the detail row (one at most is set) and the allocations;
-    # their models are in hosts.py and instances.py.
+    # their models are in hosts.py, instances.py and floatingips.py.
     host = orm.relationship(
         'HostReservation', uselist=False, lazy='selectin',
         cascade='all, delete-orphan', passive_deletes=True)
@@ -74,6 +74,13 @@ class Reservation(TimestampMixin, Base):
     instance_allocations = orm.relationship(
         'InstanceAllocation', lazy='selectin', cascade='all, delete-orphan',
         passive_deletes=True, order_by='InstanceAllocation.host_id')
+    floatingip = orm.relationship(
+        'FloatingIPReservation', uselist=False, lazy='selectin',
+        cascade='all, delete-orphan', passive_deletes=True)
+    floatingip_allocations = orm.relationship(
+        'FloatingIPAllocation', lazy='selectin',
+        cascade='all, delete-orphan', passive_deletes=True,
+        order_by='FloatingIPAllocation.floatingip_id')
     # Servers Nova runs in it, per host (capacity.py).
     usage = orm.relationship(
         'Usage', lazy='selectin', cascade='all, delete-orphan',
@@ -113,4 +120,4 @@ class Event(TimestampMixin, Base):
 
 
 # Relationship names of the per-type detail rows of a Reservation.
-RESERVATION_DETAILS = ('host', 'instance')
+RESERVATION_DETAILS = ('host', 'instance', 'floatingip')

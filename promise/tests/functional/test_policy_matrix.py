@@ -52,6 +52,7 @@ CALLERS = {
 ORDER = ('admin', 'member', 'reader', 'other', 'noroles')
 
 HOST_ID = 4242
+FIP_ID = 'matrix-fip'
 PROPERTY = 'matrix_gpu'
 
 GRANT_VERSION = {'Version': '1.4.0'}
@@ -111,6 +112,15 @@ class PolicyMatrixTests:
         type(self).reservation_id = lease['reservations'][0]['id']
         type(self).subscription = self.create_subscription()
         type(self).grant = self.create_grant('matrix-vnf-a')
+        # A reservable floating IP (inserted directly: registering needs
+        # Neutron).
+        with self.deployment.db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO floatingips (id, floating_network_id, "
+                "subnet_id, floating_ip_address, reservable, generation, "
+                "created_at) VALUES (:id, 'matrix-net', 'matrix-subnet', "
+                "'172.24.4.242', :t, 0, :now)"),
+                {'id': FIP_ID, 't': True, 'now': base.utcnow()})
 
     def create_subscription(self, caller='member', **extra):
         body = dict({'event_types': ['lease.*'],
@@ -467,6 +477,30 @@ class PolicyMatrixTests:
         self.check_row(row(404, 403, 403, 403, 403), 'PATCH',
                        '/v1/os-hosts/properties/no_such_property',
                        json={'private': True})
+
+    # -- floating IPs (read by readers, changed by admins) --------------------
+
+    def test_list_floatingips(self):
+        self.check_row(row(200, 200, 200, 200, 403), 'GET',
+                       '/v1/floatingips')
+
+    def test_show_floatingip(self):
+        self.check_row(row(200, 200, 200, 200, 403), 'GET',
+                       '/v1/floatingips/%s' % FIP_ID)
+        self.check_row(row(404, 404, 404, 404, 403), 'GET',
+                       '/v1/floatingips/no-such-fip')
+
+    def test_create_floatingip(self):
+        # Admin passes policy and reaches promise-manager, which needs
+        # Neutron (through the [nova] service credentials).
+        self.check_row(row(NO_NOVA, 403, 403, 403, 403), 'POST',
+                       '/v1/floatingips',
+                       json={'floating_network_id': 'matrix-net',
+                             'floating_ip_address': '172.24.4.243'})
+
+    def test_delete_floatingip(self):
+        self.check_row(row(404, 403, 403, 403, 403), 'DELETE',
+                       '/v1/floatingips/no-such-fip')
 
     # -- noauth edge ----------------------------------------------------------
 

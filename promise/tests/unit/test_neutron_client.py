@@ -36,14 +36,13 @@ class FakeNetwork:
         return types.SimpleNamespace(is_router_external=self.external)
 
     def subnets(self, network_id):
-        return [types.SimpleNamespace(
-                    id='v4', cidr='172.24.4.0/24', gateway_ip='172.24.4.1',
-                    allocation_pools=[{'start': '172.24.4.2',
-                                       'end': '172.24.4.99'}]),
-                types.SimpleNamespace(
-                    id='v6', cidr='fd00::/64', gateway_ip=None,
-                    allocation_pools=[{'start': 'fd00::2',
-                                       'end': 'fd00::ff'}])]
+        v4 = types.SimpleNamespace(
+            id='v4', cidr='172.24.4.0/24', gateway_ip='172.24.4.1',
+            allocation_pools=[{'start': '172.24.4.2', 'end': '172.24.4.99'}])
+        v6 = types.SimpleNamespace(
+            id='v6', cidr='fd00::/64', gateway_ip=None,
+            allocation_pools=[{'start': 'fd00::2', 'end': 'fd00::ff'}])
+        return [v4, v6]
 
     def ips(self, floating_network_id, floating_ip_address):
         if self.fail:

@@ -131,6 +131,7 @@ class TestQuota(base.TestCase):
             early = quota_db.peak_usage(session, 'p', self.t0,
                                         self.t0 + 2 * HOUR, ('hosts',))
         self.assertEqual({'leases': 2, 'hosts': 4, 'instance_vcpus': 0,
-                          'instance_memory_mb': 0, 'instance_disk_gb': 0},
+                          'instance_memory_mb': 0, 'instance_disk_gb': 0,
+                          'floatingips': 0},
                          peak)
         self.assertEqual({'hosts': 3}, early)

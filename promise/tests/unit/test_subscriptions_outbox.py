@@ -19,8 +19,10 @@ from promise.notifications import notifier
 from promise.notifications import outbox
 from promise.notifications import subscriptions
 from promise.notifications import thresholds
+from promise.plugins.floatingips import plugin as fip_plugin
 from promise.plugins.hosts import plugin as host_plugin
 from promise.tests.unit import base
+from promise.tests.unit import test_floatingips
 from promise.tests.unit import test_offers
 from promise.tests.unit import webhook_receiver
 
@@ -499,6 +501,47 @@ class TestThresholds(OutboxTestCase):
             t.join()
         self.assertEqual(1, len(fired))
         self.assertEqual(1, len(self.changes()))
+
+
+class TestFloatingIPThresholds(OutboxTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.set_plugins({'physical:host': host_plugin.HostPlugin(
+            test_offers.NoNova()), 'virtual:floatingip':
+            fip_plugin.FloatingIPPlugin(test_floatingips.FakeNeutron())})
+        with db.writer() as session:
+            for last in (100, 101):
+                session.add(models.FloatingIP(
+                    id='fip-%d' % last,
+                    floating_network_id=test_floatingips.NET,
+                    subnet_id='s', floating_ip_address='172.24.4.%d' % last,
+                    reservable=True, generation=0))
+        from promise.manager import leases as lease_manager
+        self.leases = lease_manager.LeaseManager()
+        self.addCleanup(self.leases.shutdown)
+
+    def test_available_addresses_cross_a_threshold(self):
+        sub = self.subscribe(['capacity.change'], threshold={
+            'metric': 'available', 'op': 'lt', 'value': 1,
+            'resource_type': 'virtual:floatingip'})
+        now = base.utcnow()
+        for amount in (1, 1):
+            self.leases.create_view(base.ctx(project_id='p1'), {
+                'name': 'fip', 'start_date': now,
+                'end_date': now + base.hours(2),
+                'reservations': [{'resource_type': 'virtual:floatingip',
+                                  'network_id': test_floatingips.NET,
+                                  'amount': amount}]})
+        # 2 -> 1 stays outside; 1 -> 0 crosses in, once.
+        [change] = [json.loads(r.body)['payload'] for r in
+                    self.deliveries(event_type='capacity.change')]
+        self.assertEqual((sub, 'virtual:floatingip', 0),
+                         (change['subscription_id'], change['resource_type'],
+                          change['value']))
+        with db.reader() as session:
+            self.assertEqual(0, thresholds.current(
+                session, resource_type='virtual:floatingip'))
 
 
 class TestConfig(base.TestCase):

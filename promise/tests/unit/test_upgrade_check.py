@@ -163,13 +163,13 @@ class TestPolicy(StatusTestCase):
         path = self.policy('policy.yaml',
                            '"blazar:leases:get": "role:admin"\n'
                            '"blazar:oshosts:post": "role:admin"\n'
-                           '"blazar:floatingips:get": "role:admin"\n'
+                           '"blazar:networks:get": "role:admin"\n'
                            '"blazar:lease:post": "role:admin"\n'
                            '"promise:leases:get": "role:admin"\n')
         result = self.checks._check_blazar_rules()
         self.assertEqual(Code.WARNING, result.code)
         self.assertIn('blazar:* rules are not read by Promise: '
-                      'blazar:floatingips:get, blazar:lease:post in %s'
+                      'blazar:lease:post, blazar:networks:get in %s'
                       % path, result.details)
         self.policy('policy.yaml', '"blazar:leases:get": "role:admin"\n')
         self.assertEqual(Code.SUCCESS,

@@ -130,6 +130,8 @@ def plugin_configs(ctx, filter_sections):
             'SERVICE_PROJECT_NAME': 'service',
             'REGION_NAME': settings.REGION,
             'HOSTNAME': 'minicloud-controller', 'PROMISE_DEBUG': 'False',
+            # The minicloud runs Neutron: floating IP reservations too.
+            'ENABLED_SERVICES': 'neutron-api',
         })
         script = ('set -euo pipefail; source "$1"; '
                   'source "$2/devstack/settings"; '

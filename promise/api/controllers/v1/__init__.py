@@ -4,6 +4,7 @@ import pecan
 
 from promise.api.controllers.v1 import capacity
 from promise.api.controllers.v1 import capacity_changes
+from promise.api.controllers.v1 import floatingips
 from promise.api.controllers.v1 import hosts
 from promise.api.controllers.v1 import leases
 from promise.api.controllers.v1 import subscriptions
@@ -12,6 +13,7 @@ from promise.api import versions
 
 class V1Controller:
     capacity = capacity.CapacityController()
+    floatingips = floatingips.FloatingIPsController()
     leases = leases.LeasesController()
     subscriptions = subscriptions.SubscriptionsController()
 

@@ -1,0 +1,105 @@
+"""virtual:floatingip reservations against a real Neutron
+(tools/minicloud's external network ``public``, 172.24.4.0/24 with
+Neutron's own pool at .2-.99).
+
+python-blazarclient registers the addresses and books the lease; Neutron
+is asked, as admin, what exists while the lease runs and after it ends.
+"""
+
+import datetime
+import random
+import time
+import uuid
+
+from promise.tests.cloud import test_host_reservations as hosts
+
+utcnow = hosts.utcnow
+minute = hosts.minute
+
+
+class TestFloatingIPReservations(hosts.HostReservationBase):
+
+    def public(self):
+        return self.cloud.admin.network.find_network('public',
+                                                     ignore_missing=False)
+
+    def register(self, network_id, address):
+        rc, fip, err = self.cli('floatingip', 'create', network_id, address,
+                                '-f', 'json')
+        self.assertEqual(0, rc, err)
+        self.addCleanup(self.promise, 'DELETE',
+                        '/floatingips/%s' % fip['id'])
+        return fip
+
+    def in_neutron(self, network_id, address):
+        return list(self.cloud.admin.network.ips(
+            floating_network_id=network_id, floating_ip_address=address))
+
+    def test_lease_gets_the_address_in_its_project_then_gives_it_back(self):
+        net = self.public()
+        # Outside Neutron's pool; a random pair, so that reruns on one
+        # cloud do not meet what an earlier run left.
+        base = random.randrange(100, 250, 2)
+        addresses = ['172.24.4.%d' % base, '172.24.4.%d' % (base + 1)]
+        fips = [self.register(net.id, a) for a in addresses]
+        self.assertEqual(addresses,
+                         [f['floating_ip_address'] for f in fips])
+        self.assertTrue(all(f['subnet_id'] for f in fips))
+
+        # An address Neutron hands out itself cannot be reserved.
+        rc, out, err = self.cli('floatingip', 'create', net.id,
+                                '172.24.4.50', '-f', 'json')
+        self.assertNotEqual(0, rc, out)
+        self.assertIn('allocation pool', err + str(out))
+
+        start = utcnow().replace(second=0, microsecond=0)
+        end = start + datetime.timedelta(minutes=3)
+        rc, lease, err = self.cli(
+            'lease', 'create', '--reservation',
+            'resource_type=virtual:floatingip,network_id=%s,amount=1,'
+            'required_floatingips=["%s"]' % (net.id, addresses[0]),
+            '--start-date', 'now', '--end-date', minute(end),
+            'fip-lease-%s' % uuid.uuid4().hex[:6], '-f', 'json', who='demo')
+        self.assertEqual(0, rc, err)
+        self.addCleanup(self.promise, 'DELETE', '/leases/%s' % lease['id'],
+                        who='demo')
+        lease = self.wait_lease(lease['id'], 'ACTIVE')
+        reservation_id = lease['reservations'][0]['id']
+
+        demo_project = self.cloud.demo.current_project_id
+        made = self.in_neutron(net.id, addresses[0])
+        self.assertEqual(1, len(made), made)
+        self.assertEqual(demo_project, made[0].project_id)
+        self.assertIn('reservation:%s' % reservation_id, made[0].tags)
+        # The demo project sees it as its own.
+        self.assertIn(addresses[0], [
+            ip.floating_ip_address
+            for ip in self.cloud.demo.network.ips()])
+        self.assertEqual([], self.in_neutron(net.id, addresses[1]))
+
+        # Both addresses over an overlapping window: 409 with the offer
+        # (one fits now; both once the first lease is over).
+        later = end + datetime.timedelta(minutes=30)
+        resp = self.promise('POST', '/leases', who='demo', json={
+            'name': 'both', 'start_date': minute(end - datetime.timedelta(
+                minutes=1)),
+            'end_date': minute(later),
+            'reservations': [{'resource_type': 'virtual:floatingip',
+                              'network_id': net.id, 'amount': 2}],
+            'events': []})
+        self.assertEqual(409, resp.status_code, resp.text)
+        body = resp.json()
+        self.assertIn('Not enough floating IPs available',
+                      body['error_message'])
+        self.assertEqual([1], body['max_reservable'])
+        self.assertTrue(body['alternatives'], body)
+        first = datetime.datetime.strptime(
+            body['alternatives'][0]['start_date'][:16], '%Y-%m-%dT%H:%M')
+        self.assertGreaterEqual(first, end)
+
+        self.wait_lease(lease['id'], 'TERMINATED', timeout=420)
+        deadline = time.monotonic() + 60
+        while self.in_neutron(net.id, addresses[0]):
+            self.assertLess(time.monotonic(), deadline,
+                            'the address outlived its lease in Neutron')
+            time.sleep(1)
