@@ -79,6 +79,10 @@ function configure_promise {
     iniset "$PROMISE_CONF_FILE" database connection "$(database_connection_url promise)"
     if [[ -n "$PROMISE_PLUGINS" ]]; then
         iniset "$PROMISE_CONF_FILE" manager plugins "$PROMISE_PLUGINS"
+    elif ! is_service_enabled neutron q-svc neutron-api; then
+        # Floating IP reservations need Neutron: without it, the others.
+        iniset "$PROMISE_CONF_FILE" manager plugins \
+            "physical:host,virtual:instance,flavor:instance"
     fi
 
     # Webhook secrets are stored encrypted, with a key kept beside the

@@ -330,6 +330,25 @@ class TestPhases(testtools.TestCase):
         self.assertEqual(key, self.ini('/etc/promise/promise.conf')[
             'notifications']['secret_encryption_keys'])
 
+    def test_floating_ip_plugin_only_with_neutron(self):
+        self.run_phase('stack', 'post-config')
+        conf = self.ini('/etc/promise/promise.conf')
+        self.assertEqual(['physical:host,virtual:instance,flavor:instance'],
+                         conf['manager']['plugins'])
+        for neutron in ('neutron-api', 'q-svc'):
+            os.remove(self.ini_db)
+            self.run_phase('stack', 'post-config',
+                           env={'EXTRA_SERVICES': neutron})
+            conf = self.ini('/etc/promise/promise.conf')
+            # The service default: every plugin, floating IPs included.
+            self.assertNotIn('plugins', conf.get('manager', {}))
+        os.remove(self.ini_db)
+        self.run_phase('stack', 'post-config', env={
+            'EXTRA_SERVICES': 'neutron-api',
+            'PROMISE_PLUGINS': 'physical:host'})
+        conf = self.ini('/etc/promise/promise.conf')
+        self.assertEqual(['physical:host'], conf['manager']['plugins'])
+
     def test_nova_left_alone_when_asked(self):
         self.run_phase('stack', 'post-config',
                        env={'PROMISE_CONFIGURE_NOVA': 'False'})
