@@ -49,10 +49,11 @@ def holdings(lease):
     return held
 
 
-def peak_usage(session, project_id, start, end, resources,
-               exclude_lease=None):
-    """{resource: the most the project's other leases hold at once over
-    [start, end)}."""
+def usage_steps(session, project_id, start, end, resources,
+                exclude_lease=None):
+    """What the project's leases (but ``exclude_lease``) hold over
+    [start, end): [(from, to, {resource: amount})], a step wherever the
+    amounts change, from ``start`` to ``end``."""
     lease, res = models.Lease, models.Reservation
     leases = (sa.select(lease.id, lease.start_date, lease.end_date)
               .where(lease.project_id == project_id,
@@ -91,9 +92,33 @@ def peak_usage(session, project_id, start, end, resources,
                 .where(res.lease_id.in_(list(rows)))):
             add(s, e, {FLOATINGIPS: 1})
     current = collections.Counter()
-    peak = {name: 0 for name in resources}
+    result = []
+
+    def step(s, e):
+        held = {name: current[name] for name in resources}
+        if result and result[-1][2] == held:
+            result[-1] = (result[-1][0], e, held)
+        else:
+            result.append((s, e, held))
+
+    cursor = start
     for moment in sorted(steps):
+        if moment > cursor:
+            step(cursor, moment)
+            cursor = moment
         current.update(steps[moment])
+    if cursor < end:
+        step(cursor, end)
+    return result
+
+
+def peak_usage(session, project_id, start, end, resources,
+               exclude_lease=None):
+    """{resource: the most the project's other leases hold at once over
+    [start, end)}."""
+    peak = {name: 0 for name in resources}
+    for _, _, held in usage_steps(session, project_id, start, end,
+                                  resources, exclude_lease):
         for name in resources:
-            peak[name] = max(peak[name], current[name])
+            peak[name] = max(peak[name], held[name])
     return peak

@@ -19,6 +19,7 @@ from oslo_limit import exception as limit_exc
 from oslo_limit import limit
 from oslo_log import log as logging
 
+from promise.clients import limits
 from promise.common import lazy
 from promise import conf
 from promise.db import quota as quota_db
@@ -86,9 +87,4 @@ def check(session, lease):
 
 def _limited(enforcer, project_id):
     """The resources Keystone has a limit for (registered or project)."""
-    # None asks for every limit of this service (a missing one would be
-    # answered as a limit of 0).
-    names = {name for name, _ in enforcer.get_registered_limits(None)}
-    names.update(name for name, _ in enforcer.get_project_limits(
-        project_id, None))
-    return names & set(quota_db.RESOURCES)
+    return set(limits.read(enforcer, project_id, quota_db.RESOURCES))

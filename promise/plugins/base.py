@@ -31,6 +31,9 @@ class ResourcePlugin(metaclass=abc.ABCMeta):
     instance_slots = False
     # The type answers /v1/capacity (capacity_timeline).
     has_capacity = False
+    # What its reservations count against in Keystone's limits
+    # (promise.db.quota resource names), besides ``leases``.
+    quota_resources = ()
     # The type's own fields of a lease create body ({'properties': ...,
     # 'required': [...]}) and the fields an update may name
     # ({name: JSON schema}); the API adds what every type has.

@@ -11,6 +11,7 @@ from promise.clients import neutron as neutron_client
 from promise.db import api as db
 from promise.db import floatingips as fip_db
 from promise.db import models
+from promise.db import quota as quota_db
 from promise import exceptions
 from promise.plugins import base as plugin_base
 from promise.plugins.floatingips import allocation
@@ -62,6 +63,7 @@ def _required(session, network_id, addresses, amount):
 class FloatingIPPlugin(plugin_base.ResourcePlugin):
     resource_type = 'virtual:floatingip'
     has_capacity = True
+    quota_resources = (quota_db.FLOATINGIPS,)
     request_schema = schemas.CREATE
     update_properties = schemas.UPDATE
 

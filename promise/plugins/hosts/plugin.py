@@ -8,6 +8,7 @@ from promise.clients import nova as nova_client
 from promise.common import properties
 from promise.db import api as db
 from promise.db import models
+from promise.db import quota as quota_db
 from promise import exceptions
 from promise.plugins import base as plugin_base
 from promise.plugins.hosts import aggregates
@@ -25,6 +26,7 @@ BEFORE_END_ACTIONS = ('', 'default', 'snapshot')
 class HostPlugin(plugin_base.ResourcePlugin):
     resource_type = 'physical:host'
     has_capacity = True
+    quota_resources = (quota_db.HOSTS,)
     request_schema = schemas.CREATE
     update_properties = schemas.UPDATE
 

@@ -26,6 +26,7 @@ from oslo_serialization import jsonutils
 
 from promise.clients import nova as nova_client
 from promise.clients import placement as placement_client
+from promise.db import quota as quota_db
 from promise import exceptions
 from promise.plugins import base as plugin_base
 from promise.plugins.instances import allocation
@@ -43,6 +44,7 @@ class InstancePlugin(allocation.SlotAllocation, nova_side.NovaSide,
     resource_type = 'virtual:instance'
     instance_slots = True
     has_capacity = True
+    quota_resources = (quota_db.VCPUS, quota_db.MEMORY_MB, quota_db.DISK_GB)
     request_schema = schemas.VIRTUAL
     update_properties = schemas.VIRTUAL_UPDATE
     UPDATABLE = ('amount', 'vcpus', 'memory_mb', 'disk_gb', 'affinity',

@@ -77,6 +77,18 @@ class TestUnifiedLimits(base.InstanceReservationBase):
         self.assertEqual(403, second.status_code, second.text)
         self.assertIn('hosts: 1 held at once over the window plus 1 asked, '
                       'limit 1', second.json()['error_message'])
+        # /v1/capacity shows the project its limit (from Keystone) and its
+        # use of it over the window.
+        resp = self.promise('GET', '/capacity', who='demo', params={
+            'resource_type': 'physical:host',
+            'start_date': _later(29), 'end_date': _later(32)})
+        self.assertEqual(200, resp.status_code, resp.text)
+        quota = resp.json()['capacity']['quota']
+        self.assertEqual(self.cloud.demo_session.get_project_id(),
+                         quota['project_id'])
+        self.assertEqual(1, quota['limits']['hosts'])
+        self.assertEqual([0, 1, 0],
+                         [s['hosts'] for s in quota['timeline']])
         # Another window holds nothing at once with the first.
         other = self.host_lease(31)
         self.assertEqual(201, other.status_code, other.text)

@@ -304,3 +304,37 @@ class TestLeases(FloatingIPTestCase):
             'GET', '/capacity?resource_type=virtual:floatingip&vcpus=2',
             roles='member')
         self.assertEqual(400, code, body)
+
+    def test_capacity_shows_the_projects_quota_use(self):
+        t0 = self.t0
+        self.assertEqual(201, self.lease('a', t0, t0 + 2 * HOUR, 1)[0])
+        path = ('/capacity?resource_type=virtual:floatingip&start_date=%s'
+                '&end_date=%s' % (fmt(t0 - HOUR).replace(' ', '%20'),
+                                  fmt(t0 + 3 * HOUR).replace(' ', '%20')))
+        code, body = self.call('GET', path, roles='member')
+        self.assertNotIn('quota', body['capacity'])
+
+        self.flags(group='quota', enforce=True)
+        asked = []
+
+        def of_project(project_id, resources):
+            asked.append((project_id, tuple(resources)))
+            return {'floatingips': 2}
+        self.useFixture(fixtures.MockPatch(
+            'promise.clients.limits.of_project', side_effect=of_project))
+        code, body = self.call('GET', path, roles='member')
+        self.assertEqual(200, code, body)
+        quota = body['capacity']['quota']
+        self.assertEqual([('p1', ('leases', 'floatingips'))], asked)
+        self.assertEqual(('p1', {'leases': None, 'floatingips': 2}),
+                         (quota['project_id'], quota['limits']))
+        self.assertEqual(
+            [(out(t0 - HOUR), 0, 0), (out(t0), 1, 1),
+             (out(t0 + 2 * HOUR), 0, 0)],
+            [(s['start_date'], s['leases'], s['floatingips'])
+             for s in quota['timeline']])
+        # Another project's use is its own: nothing.
+        code, body = self.call('GET', path, roles='member', project='p2')
+        self.assertEqual([(0, 0)], [
+            (s['leases'], s['floatingips'])
+            for s in body['capacity']['quota']['timeline']])

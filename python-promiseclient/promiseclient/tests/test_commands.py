@@ -131,6 +131,31 @@ class TestCapacity(CommandTestCase):
                          (kwargs['resource_type'], kwargs['vcpus'],
                           kwargs['memory_mb'], kwargs['disk_gb']))
 
+    def test_floating_ip_capacity(self):
+        self.client.get_capacity.return_value = CAPACITY
+        query = '["==", "$floating_network_id", "net-1"]'
+        self.run_cmd(capacity.ShowCapacity, [
+            '--resource-type', 'virtual:floatingip',
+            '--resource-properties', query])
+        kwargs = self.client.get_capacity.call_args[1]
+        self.assertEqual(('virtual:floatingip', query),
+                         (kwargs['resource_type'],
+                          kwargs['resource_properties']))
+
+    def test_quota_use_is_shown_against_its_limits(self):
+        self.client.get_capacity.return_value = dict(CAPACITY, quota={
+            'project_id': 'p1', 'limits': {'leases': None, 'hosts': 2},
+            'timeline': [{'start_date': T0, 'end_date': T1, 'leases': 1,
+                          'hosts': 2}]})
+        columns, values = self.run_cmd(capacity.ShowCapacity, [])
+        cell = values[columns.index('quota')]
+        text = cell.human_readable()
+        self.assertIn('project p1', text)
+        row = text.splitlines()[-1].split()
+        # Unlimited leases as a count, hosts against their limit.
+        self.assertEqual(['1', '2/2'], row[-2:])
+        self.assertEqual('p1', cell.machine_readable()['project_id'])
+
     def test_bad_date_is_refused_before_sending(self):
         self.assertRaises(exceptions.CommandError, self.run_cmd,
                           capacity.ShowCapacity, ['--end-date', 'tomorrow'])

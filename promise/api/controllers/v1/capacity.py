@@ -11,11 +11,14 @@ from promise.api import params
 from promise.common import dates
 from promise.common import properties
 from promise.common import shapes
+from promise import conf
 from promise.db import api as db
+from promise.db import quota as quota_db
 from promise.engine import capacity
 from promise import exceptions
 from promise.policies import capacity as capacity_rules
 
+CONF = conf.CONF
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 PARAMS = ('resource_type', 'start_date', 'end_date',
@@ -86,4 +89,14 @@ class CapacityController(rest.RestController):
                                                end, hyper, resource, shape)
         body.update(summary)
         body['timeline'] = _steps(steps)
+        # With limits enforced, the caller's project sees its use of them
+        # over the same window (Keystone is asked outside a transaction).
+        project_id = pecan.request.context.project_id
+        if CONF.quota.enforce and project_id:
+            limits = capacity.quota_limits(project_id, resource_type)
+            with db.reader() as session:
+                use = quota_db.usage_steps(session, project_id, start, end,
+                                           tuple(limits))
+            body['quota'] = {'project_id': project_id, 'limits': limits,
+                             'timeline': _steps(use)}
         return {'capacity': body}

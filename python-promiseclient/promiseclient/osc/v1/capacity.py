@@ -8,7 +8,7 @@ from promiseclient.osc.v1 import base
 from promiseclient.osc.v1 import formatting
 from promiseclient import parsers
 
-RESOURCE_TYPES = ('physical:host', 'virtual:instance')
+RESOURCE_TYPES = ('physical:host', 'virtual:instance', 'virtual:floatingip')
 
 
 class ShowCapacity(command.ShowOne):
@@ -25,7 +25,8 @@ class ShowCapacity(command.ShowOne):
         parser.add_argument(
             '--resource-type', metavar='<resource-type>',
             choices=RESOURCE_TYPES, default=None,
-            help='physical:host (default) or virtual:instance')
+            help='physical:host (default), virtual:instance or '
+                 'virtual:floatingip')
         parser.add_argument(
             '--start-date', metavar='<YYYY-MM-DD HH:MM>',
             help='Start of the window, UTC, or "now" (default: now)')
@@ -39,7 +40,9 @@ class ShowCapacity(command.ShowOne):
         parser.add_argument(
             '--resource-properties', metavar='<json-query>',
             help='Count only hosts whose extra capabilities match this '
-                 'query, e.g. \'["==", "$gpu", "true"]\'')
+                 'query, e.g. \'["==", "$gpu", "true"]\' (virtual:floatingip: '
+                 'addresses whose fields match, e.g. '
+                 '\'["==", "$floating_network_id", "<id>"]\')')
         parser.add_argument(
             '--vcpus', metavar='<vcpus>', type=int,
             help='virtual:instance: vCPUs of the instance shape to count')
@@ -70,11 +73,12 @@ class ShowCapacity(command.ShowOne):
             vcpus=parsed_args.vcpus, memory_mb=parsed_args.memory_mb,
             disk_gb=parsed_args.disk_gb)
         data = dict(capacity)
-        formatters = {'timeline': formatting.TimelineColumn}
+        formatters = {'timeline': formatting.TimelineColumn,
+                      'quota': formatting.QuotaColumn}
         if parsed_args.timeline_chart:
             data['timeline_chart'] = capacity.get('timeline') or []
             formatters['timeline_chart'] = formatting.ChartColumn
         return base.show_columns(
             data, ('resource_type', 'unit', 'start_date', 'end_date',
-                   'min_available', 'timeline', 'timeline_chart'),
+                   'min_available', 'timeline', 'timeline_chart', 'quota'),
             formatters)

@@ -63,6 +63,31 @@ class TimelineColumn(columns.FormattableColumn):
         return self._value
 
 
+class QuotaColumn(columns.FormattableColumn):
+    """A project's use of its limits over the window: per step, what it
+    holds of each resource, out of its limit where Keystone sets one."""
+
+    def human_readable(self):
+        quota = self._value or {}
+        limits = quota.get('limits') or {}
+        names = list(limits)
+        rows = []
+        for step in quota.get('timeline') or []:
+            cells = []
+            for name in names:
+                held = step.get(name, 0)
+                cells.append(held if limits[name] is None
+                             else '%s/%s' % (held, limits[name]))
+            rows.append([short_date(step.get('start_date')),
+                         short_date(step.get('end_date'))] + cells)
+        return 'project %s\n%s' % (
+            quota.get('project_id'),
+            text_table(['start_date', 'end_date'] + names, rows))
+
+    def machine_readable(self):
+        return self._value
+
+
 def _chart_values(step):
     """(available, total) of a step, for the chart."""
     if 'total' in step:
