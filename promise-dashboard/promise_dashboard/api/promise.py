@@ -30,6 +30,7 @@ DATE_OUT = '%Y-%m-%dT%H:%M:%S.%f'
 
 HOST = 'physical:host'
 INSTANCE = 'virtual:instance'
+FLOATINGIP = 'virtual:floatingip'
 
 PromiseError = client_exceptions.HTTPError
 Conflict = client_exceptions.Conflict

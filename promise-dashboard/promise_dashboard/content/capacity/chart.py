@@ -126,6 +126,9 @@ def _lease_hosts(lease):
         elif res.get('resource_type') == 'virtual:instance':
             parts.append('%s instance%s' % (
                 res.get('amount'), '' if res.get('amount') == 1 else 's'))
+        elif res.get('resource_type') == 'virtual:floatingip':
+            parts.append('%s floating IP%s' % (
+                res.get('amount'), '' if res.get('amount') == 1 else 's'))
     return ', '.join(parts)
 
 

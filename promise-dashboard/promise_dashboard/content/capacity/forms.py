@@ -13,6 +13,7 @@ SHAPE = ('vcpus', 'memory_mb', 'disk_gb')
 RESOURCE_TYPES = (
     (promise.HOST, _('Whole hosts (physical:host)')),
     (promise.INSTANCE, _('Instances (virtual:instance)')),
+    (promise.FLOATINGIP, _('Floating IPs (virtual:floatingip)')),
 )
 
 

@@ -133,6 +133,24 @@ class CapacityIndexTests(test.TestCase):
         self.assertContains(res, 'Now: 2 of 3 instances available')
 
     @helpers.create_mocks({promise: ('capacity_get', 'lease_list')})
+    def test_index_floating_ips(self):
+        start = datetime.datetime(2030, 3, 4, 10, 0)
+        end = start + datetime.timedelta(days=7)
+        answer = capacity(start, end)
+        answer.update(resource_type='virtual:floatingip', unit='floatingips')
+        self.mock_capacity_get.return_value = answer
+        self.mock_lease_list.return_value = []
+
+        # A shape is for instances only: it is not sent.
+        res = self.client.get(INDEX_URL, {
+            'resource_type': 'virtual:floatingip', 'vcpus': '2'})
+
+        self.mock_capacity_get.assert_called_once_with(
+            helpers.IsHttpRequest(), 'virtual:floatingip', start, end)
+        self.assertContains(res, 'Now: 2 of 3 floating IPs available')
+        self.assertContains(res, 'Floating IPs (virtual:floatingip)')
+
+    @helpers.create_mocks({promise: ('capacity_get', 'lease_list')})
     def test_index_instances_without_shape_count_vcpus(self):
         start = datetime.datetime(2030, 3, 4, 10, 0)
         end = start + datetime.timedelta(days=7)

@@ -31,6 +31,8 @@ def _steps(capacity):
     Host timelines (and instance ones with a shape) count whole units;
     an instance timeline without a shape counts vCPUs."""
     unit = capacity.get('unit') or 'hosts'
+    if unit == 'floatingips':
+        unit = 'floating IPs'
     steps = []
     for step in capacity.get('timeline') or []:
         values = step
