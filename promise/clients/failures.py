@@ -6,6 +6,8 @@ get a stable sentence naming the request id; the text goes to the log
 under that id, where the operator finds it.
 """
 
+import functools
+
 from oslo_context import context as o_context
 from oslo_log import log as logging
 from oslo_utils import uuidutils
@@ -46,3 +48,31 @@ def unavailable(summary, detail, cls=exceptions.ServiceUnavailable,
     exc = cls(reason='%s %s' % (summary, SEE_LOG % rid), **extra)
     exc.detail = detail
     return exc
+
+
+def unavailable_on_failure(service, *errors):
+    """Class decorator: each public method's failure of ``errors`` (the
+    client library's and keystoneauth's) becomes 503 ServiceUnavailable
+    naming ``service``: the service being unreachable, unconfigured or
+    refusing is not the caller's fault, and its words stay in the log.
+    Promise's own exceptions pass unchanged."""
+    def wrap(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            try:
+                return func(*args, **kwargs)
+            except exceptions.PromiseException:
+                raise
+            except errors as exc:
+                raise unavailable(
+                    '%s cannot be reached or refused the request.' % service,
+                    '%s call %s failed: %s: %s'
+                    % (service, func.__name__, type(exc).__name__, exc))
+        return wrapper
+
+    def decorate(cls):
+        for name, value in list(vars(cls).items()):
+            if callable(value) and not name.startswith('_'):
+                setattr(cls, name, wrap(value))
+        return cls
+    return decorate

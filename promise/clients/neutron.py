@@ -2,7 +2,6 @@
 makes, each safe to repeat. Promise's service credentials are the [nova]
 section's (promise.clients.keystone); [neutron] picks the endpoint."""
 
-import functools
 import ipaddress
 
 from keystoneauth1 import exceptions as ks_exc
@@ -38,30 +37,8 @@ def reset():
     _CLIENT.reset()
 
 
-def _unavailable_on_failure(cls):
-    """Turn a failed Neutron call into 503 ServiceUnavailable: Neutron
-    being unreachable, unconfigured or refusing is not the caller's
-    fault; its words stay in the log."""
-    def wrap(func):
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            try:
-                return func(*args, **kwargs)
-            except exceptions.PromiseException:
-                raise
-            except (ks_exc.ClientException, sdk_exc.SDKException) as exc:
-                raise failures.unavailable(
-                    'Neutron cannot be reached or refused the request.',
-                    'Neutron call %s failed: %s: %s'
-                    % (func.__name__, type(exc).__name__, exc))
-        return wrapper
-    for name, value in list(vars(cls).items()):
-        if callable(value) and not name.startswith('_'):
-            setattr(cls, name, wrap(value))
-    return cls
-
-
-@_unavailable_on_failure
+@failures.unavailable_on_failure('Neutron', ks_exc.ClientException,
+                                 sdk_exc.SDKException)
 class NeutronClient:
 
     def __init__(self, conn=None):

@@ -4,7 +4,6 @@ Nova's API 2.1 is used on purpose: it names hypervisors by integer id,
 which is what Blazar clients expect as host ids.
 """
 
-import functools
 import time
 
 from keystoneauth1 import exceptions as ks_exc
@@ -61,30 +60,8 @@ def for_user(token):
     return NovaClient(nova_client.Client(API_VERSION, session=sess))
 
 
-def _unavailable_on_failure(cls):
-    """Turn a failed Nova call into 503 ServiceUnavailable: Nova being
-    unreachable, unconfigured or refusing is not the caller's fault."""
-    def wrap(func):
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            try:
-                return func(*args, **kwargs)
-            except exceptions.PromiseException:
-                raise
-            except (ks_exc.ClientException, nova_exc.ClientException) as exc:
-                # Nova's and Keystone's words stay in the log.
-                raise failures.unavailable(
-                    'Nova cannot be reached or refused the request.',
-                    'Nova call %s failed: %s: %s'
-                    % (func.__name__, type(exc).__name__, exc))
-        return wrapper
-    for name, value in list(vars(cls).items()):
-        if callable(value) and not name.startswith('_'):
-            setattr(cls, name, wrap(value))
-    return cls
-
-
-@_unavailable_on_failure
+@failures.unavailable_on_failure('Nova', ks_exc.ClientException,
+                                 nova_exc.ClientException)
 class NovaClient:
 
     def __init__(self, nova=None):

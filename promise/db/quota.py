@@ -72,12 +72,14 @@ def usage_steps(session, project_id, start, end, resources,
     for s, e in rows.values():
         add(s, e, {LEASES: 1})
     if rows:
-        host = models.HostAllocation
-        for s, e in session.execute(
-                sa.select(host.start_date, host.end_date)
-                .join(res, res.id == host.reservation_id)
-                .where(res.lease_id.in_(list(rows)))):
-            add(s, e, {HOSTS: 1})
+        # One unit per allocation row: a whole host, an address.
+        for table, name in ((models.HostAllocation, HOSTS),
+                            (models.FloatingIPAllocation, FLOATINGIPS)):
+            for s, e in session.execute(
+                    sa.select(table.start_date, table.end_date)
+                    .join(res, res.id == table.reservation_id)
+                    .where(res.lease_id.in_(list(rows)))):
+                add(s, e, {name: 1})
         slot = models.InstanceAllocation
         for s, e, n, v, m, d in session.execute(
                 sa.select(slot.start_date, slot.end_date, slot.slots,
@@ -85,12 +87,6 @@ def usage_steps(session, project_id, start, end, resources,
                 .join(res, res.id == slot.reservation_id)
                 .where(res.lease_id.in_(list(rows)))):
             add(s, e, {VCPUS: n * v, MEMORY_MB: n * m, DISK_GB: n * d})
-        fip = models.FloatingIPAllocation
-        for s, e in session.execute(
-                sa.select(fip.start_date, fip.end_date)
-                .join(res, res.id == fip.reservation_id)
-                .where(res.lease_id.in_(list(rows)))):
-            add(s, e, {FLOATINGIPS: 1})
     current = collections.Counter()
     result = []
 
