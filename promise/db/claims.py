@@ -10,8 +10,13 @@ manager whose UPDATE matched; a claim that outlives its manager expires at
 to run again, and record their outcome only while they still hold the
 claim.
 
-A subclass supplies the queries (``due``, ``claim``, ``next_due``) and
-the work (``handle``); this module owns the threads and the timing.
+A claim of a ``renewable`` loop is renewed while its handler runs (a
+heartbeat), so only a manager that died loses its claims; a slow one
+keeps them.
+
+A subclass supplies the queries (``due``, ``claim``, ``next_due``,
+``renew``) and the work (``handle``); this module owns the threads and
+the timing.
 """
 
 import concurrent.futures
@@ -77,6 +82,14 @@ class ClaimLoop:
 
     def next_due(self, session, now):
         """When the next row is due (None: nothing scheduled)."""
+        raise NotImplementedError
+
+    #: Whether a claim is renewed while its handler runs (renew()).
+    renewable = False
+
+    def renew(self, session, item, until):
+        """Extend this loop's claim on ``item`` to ``until``; False when
+        the claim is no longer this loop's."""
         raise NotImplementedError
 
     def periodic(self):
@@ -159,12 +172,38 @@ class ClaimLoop:
             self._slots.release()
 
     def _run(self, item):
+        done = threading.Event()
+        if self.renewable:
+            threading.Thread(target=self._heartbeat, args=(item, done),
+                             daemon=True,
+                             name=self._thread_name + '-heartbeat').start()
         try:
             self.handle(item)
         except Exception:
             LOG.exception('Running %s %s failed', self.what,
                           self.item_id(item))
         finally:
+            done.set()
             self._release()
             # The next row (of the same lease...) may be due already.
             self._wake.set()
+
+    def _heartbeat(self, item, done):
+        """Renew the claim every third of its timeout while the handler
+        runs, so that a slow handler (Nova taking longer than the claim)
+        is never taken over by another manager: only a dead one is."""
+        period = self.claim_timeout.total_seconds() / 3
+        while not done.wait(period):
+            try:
+                with db.writer() as session:
+                    kept = self.renew(session, item,
+                                      dates.utcnow() + self.claim_timeout)
+            except Exception:
+                # The next beat tries again; the claim lasts until then.
+                LOG.exception('Renewing the claim on %s %s failed',
+                              self.what, self.item_id(item))
+                continue
+            if not kept:
+                LOG.warning('The claim on %s %s was lost while it ran',
+                            self.what, self.item_id(item))
+                return

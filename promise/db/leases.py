@@ -142,6 +142,18 @@ def claim_event(session, event_id, owner, now, until):
     return session.execute(stmt).rowcount == 1
 
 
+def renew_claim(session, event_id, owner, until):
+    """Extend ``owner``'s claim on a running event; False if it is not
+    ``owner``'s any more."""
+    event = models.Event
+    stmt = (sa.update(event)
+            .where(event.id == event_id, event.claimed_by == owner,
+                   event.status == status.Event.IN_PROGRESS)
+            .values(claimed_until=until)
+            .execution_options(synchronize_session=False))
+    return session.execute(stmt).rowcount == 1
+
+
 def finish_event(session, event_id, owner, outcome, message=None):
     """Record an event's outcome, unless another manager took it over."""
     event = models.Event

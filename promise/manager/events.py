@@ -1,10 +1,12 @@
 """The loop that runs due lease events (a claim loop, see db/claims).
 
 Only the manager whose claim matched runs an event, so any number of
-managers can share one database. A claim expires after [manager]
-event_claim_timeout, so an event whose manager died is picked up again by
-another one (handlers are idempotent). An event waits for the unfinished
-earlier events of its lease; finishing one wakes the loop for the next.
+managers can share one database. The running manager renews its claim;
+a claim expires [manager] event_claim_timeout after its last renewal, so
+an event whose manager died is picked up again by another one (handlers
+are idempotent), and one whose manager is slow is not. An event waits
+for the unfinished earlier events of its lease; finishing one wakes the
+loop for the next.
 """
 
 import datetime
@@ -56,6 +58,13 @@ class EventLoop(claims.ClaimLoop):
 
     def item_id(self, event):
         return event.id
+
+    # Nova may take longer than a claim lasts: a running event's claim is
+    # renewed, so no other manager starts it a second time.
+    renewable = True
+
+    def renew(self, session, event, until):
+        return lease_db.renew_claim(session, event.id, self.owner, until)
 
     def handle(self, event):
         LOG.info('Running %s of lease %s', event.event_type, event.lease_id)

@@ -5,6 +5,7 @@ database instead of sleeping)."""
 import datetime
 import sqlite3
 import threading
+import time
 
 from promise.db import api as db
 from promise.db import leases as lease_db
@@ -254,6 +255,35 @@ class TestRunOnce(EventsTestCase):
         self.assertEqual(1, self.plugin.methods().count('on_start'))
         self.assertEqual(first.owner,
                          self.events(lease_id)[fakes.START].claimed_by)
+
+    def test_a_slow_start_keeps_its_claim(self):
+        """A handler that runs past the claim's timeout (Nova being slow)
+        renews its claim: another loop never takes the event over."""
+        now = base.utcnow()
+        lease_id = self.create_lease(start=now, end=now + base.hours(3))
+        on_start = self.plugin.on_start
+        release = threading.Event()
+
+        def slow_start(*args):
+            release.wait(10)
+            on_start(*args)
+        self.plugin.on_start = slow_start
+        first = events.EventLoop(self.manager.run_event, 'host-a',
+                                 interval=1, claim_timeout=0.6, workers=2)
+        second = events.EventLoop(self.manager.run_event, 'host-b',
+                                  interval=1, claim_timeout=0.6, workers=2)
+        for loop in (first, second):
+            self.addCleanup(loop.wait)
+        self.addCleanup(release.set)
+        self.assertEqual(1, len(first.run_once()))
+        # Well past the first claim's timeout, several times over.
+        for _ in range(6):
+            time.sleep(0.4)
+            self.assertEqual([], second.run_once())
+        release.set()
+        self.wait_finished(lease_id, fakes.START)
+        self.assertEqual(1, self.plugin.methods().count('on_start'))
+        self.assertEqual('DONE', self.events(lease_id)[fakes.START].status)
 
     def test_the_running_service_loop_starts_a_lease(self):
         from promise.manager import service
