@@ -193,4 +193,9 @@ def setup_db():
                                      'upgrade', 'head'],
                          settings.log_of('promise-setup'))
         util.say('promise database ready')
-    util.once('promise-setup', run)
+    # Keyed by the migrations there are: `up` over a running cloud after a
+    # new one upgrades the schema (upgrade head is safe to repeat).
+    versions = os.path.join(REPO, 'promise', 'db', 'migration', 'alembic',
+                            'versions')
+    names = sorted(n for n in os.listdir(versions) if n.endswith('.py'))
+    util.once('promise-setup-' + util.sha256_of(*names)[:12], run)

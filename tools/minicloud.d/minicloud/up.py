@@ -29,6 +29,10 @@ from minicloud.util import Failure
 from minicloud.util import say
 from minicloud import venv
 
+# The stamp of bootstrap's resources step; bumped when the step makes more
+# (v2: the external network 'public'), so `up` over an older cloud adds it.
+RESOURCES = 'resources-v2'
+
 
 def load_secrets():
     s = util.load_json(settings.SECRETS_JSON)
@@ -48,7 +52,7 @@ def all_healthy(cloud):
             return False
         if spec.get('url') and not util.http_answers(spec['url']):
             return False
-    return util.stamp_done('resources') and (
+    return util.stamp_done(RESOURCES) and (
         not cloud.get('promise') or util.stamp_done('catalog-promise-limits'))
 
 
@@ -232,10 +236,10 @@ def _start_backend(cloud, table):
     t = time.monotonic()
 
     def resources():
-        util.once('resources',
+        util.once(RESOURCES,
                   lambda: bootstrap('resources', 'glance/nova/neutron'))
-        say('image tiny, flavor m1.tiny, network net1 ready (%.1fs)'
-            % (time.monotonic() - t))
+        say('image tiny, flavor m1.tiny, networks net1 and public ready '
+            '(%.1fs)' % (time.monotonic() - t))
 
     def computes_up():
         bootstrap('wait-computes', 'nova', [
