@@ -5,8 +5,9 @@ section's (promise.clients.keystone); [neutron] picks the endpoint."""
 import ipaddress
 
 from keystoneauth1 import exceptions as ks_exc
-from openstack import connection
+from openstack import connection as sdk_connection
 from openstack import exceptions as sdk_exc
+from oslo_log import log as logging
 
 from promise.clients import failures
 from promise.clients import keystone
@@ -15,6 +16,7 @@ from promise import conf
 from promise import exceptions
 
 CONF = conf.CONF
+LOG = logging.getLogger(__name__)
 
 # What marks an address Promise created for a reservation.
 TAG = 'promise'
@@ -41,13 +43,13 @@ def reset():
                                  sdk_exc.SDKException)
 class NeutronClient:
 
-    def __init__(self, conn=None):
-        self._conn = conn
+    def __init__(self, connection=None):
+        self._conn = connection
 
     @property
     def network(self):
         if self._conn is None:
-            self._conn = connection.Connection(
+            self._conn = sdk_connection.Connection(
                 session=keystone.session('nova'),
                 region_name=(CONF.neutron.region_name or
                              CONF.nova.region_name),
@@ -67,7 +69,7 @@ class NeutronClient:
             raise exceptions.InvalidInput(
                 reason='Network %s is not an external network.'
                 % network_id)
-        ip = ipaddress.ip_address(address)
+        ip = _ip(address)
         for subnet in self.network.subnets(network_id=network_id):
             if ip not in ipaddress.ip_network(subnet.cidr, strict=False):
                 continue
@@ -91,8 +93,9 @@ class NeutronClient:
 
     def find(self, network_id, address):
         """The floating IP ``address`` of the network, or None."""
+        # Neutron matches the text: fd00::0100 must be asked as fd00::100.
         for fip in self.network.ips(floating_network_id=network_id,
-                                    floating_ip_address=address):
+                                    floating_ip_address=str(_ip(address))):
             return fip
         return None
 
@@ -108,20 +111,33 @@ class NeutronClient:
                 # start run again after a crash knows it as its own.
                 fip = self.network.create_ip(
                     floating_network_id=network_id, subnet_id=subnet_id,
-                    floating_ip_address=address, project_id=project_id,
+                    floating_ip_address=str(_ip(address)),
+                    project_id=project_id,
                     description=DESCRIPTION % reservation_id)
-            except sdk_exc.ConflictException:
+            except sdk_exc.ConflictException as exc:
                 fip = self.find(network_id, address)
                 if fip is None:
-                    raise
+                    # A port (a router gateway, say) has the address, or
+                    # the project's floating IP quota is full: not an
+                    # outage. Neutron's words go to the log only.
+                    LOG.warning('Neutron refused floating IP %s for '
+                                'reservation %s: %s', address,
+                                reservation_id, exc)
+                    raise exceptions.Conflict(
+                        reason='Neutron refused floating IP %s for '
+                               'reservation %s: the address is in use by '
+                               'something else, or the project\'s '
+                               'floating IP quota is full.'
+                               % (address, reservation_id)) from exc
         if not _made_for(fip, reservation_id):
             raise exceptions.Conflict(
                 reason='Floating IP %s is held in Neutron by something '
                        'other than reservation %s.'
                        % (address, reservation_id))
-        tags = [TAG, RESERVATION_TAG % reservation_id]
-        if not set(tags) <= set(fip.tags or []):
-            self.network.set_tags(fip, tags)
+        tags = {TAG, RESERVATION_TAG % reservation_id}
+        if not tags <= set(fip.tags or []):
+            # set_tags replaces them all: keep any a user added.
+            self.network.set_tags(fip, sorted(tags | set(fip.tags or [])))
         return fip.id
 
     def delete_reserved(self, network_id, address, reservation_id):
@@ -134,6 +150,14 @@ class NeutronClient:
         if fip.port_id:
             self.network.update_ip(fip, port_id=None)
         self.network.delete_ip(fip, ignore_missing=True)
+
+
+def _ip(address):
+    try:
+        return ipaddress.ip_address(address)
+    except ValueError:
+        raise exceptions.InvalidInput(
+            reason='%r is not an IP address.' % (address,))
 
 
 def _made_for(fip, reservation_id):

@@ -4,6 +4,7 @@ only ever touches what a reservation made."""
 
 import types
 
+from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
 import testtools
 
@@ -29,6 +30,7 @@ class FakeNetwork:
         self.fips = []
         self.calls = []
         self.fail = None
+        self.port_holds = False
 
     def get_network(self, network_id):
         if network_id != NET:
@@ -52,6 +54,8 @@ class FakeNetwork:
 
     def create_ip(self, **fields):
         self.calls.append(('create', fields['floating_ip_address']))
+        if self.port_holds:
+            raise sdk_exc.ConflictException('IpAddressAlreadyAllocated')
         fip = _fip(id='fip-%d' % len(self.fips), **fields)
         self.fips.append(fip)
         return fip
@@ -75,7 +79,7 @@ class TestNeutronClient(testtools.TestCase):
         super().setUp()
         self.network = FakeNetwork()
         self.client = neutron.NeutronClient(
-            types.SimpleNamespace(network=self.network))
+            connection=types.SimpleNamespace(network=self.network))
 
     def test_registrable_addresses(self):
         self.assertEqual('v4', self.client.subnet_for(NET, '172.24.4.100'))
@@ -83,7 +87,8 @@ class TestNeutronClient(testtools.TestCase):
         for address, reason in (('172.24.4.50', 'allocation pool'),
                                 ('fd00::10', 'allocation pool'),
                                 ('172.24.4.1', 'gateway'),
-                                ('10.0.0.1', 'No subnet')):
+                                ('10.0.0.1', 'No subnet'),
+                                ('172.24.4.300', 'not an IP address')):
             exc = self.assertRaises(exceptions.InvalidInput,
                                     self.client.subnet_for, NET, address)
             self.assertIn(reason, str(exc))
@@ -144,3 +149,33 @@ class TestNeutronClient(testtools.TestCase):
                                 self.client.find, NET, '172.24.4.100')
         self.assertIn('Neutron cannot be reached', str(exc))
         self.assertNotIn('10.1.2.3', str(exc))
+
+    def test_ipv6_is_asked_in_neutron_s_spelling(self):
+        fip_id = self.client.create_reserved(NET, 'v6', 'FD00::0100', 'p1',
+                                             'r1')
+        self.assertEqual('fd00::100',
+                         self.network.fips[0].floating_ip_address)
+        self.assertEqual(fip_id, self.client.find(NET, 'fd00:0::100').id)
+
+    def test_address_taken_by_a_port_is_a_conflict(self):
+        self.network.port_holds = True
+        exc = self.assertRaises(
+            exceptions.Conflict, self.client.create_reserved,
+            NET, 'v4', '172.24.4.100', 'p1', 'r1')
+        self.assertIn('in use by something else', str(exc))
+        self.assertNotIn('IpAddressAlreadyAllocated', str(exc))
+
+    def test_tags_users_added_are_kept(self):
+        self.network.fips.append(_fip(
+            id='half', floating_ip_address='172.24.4.100',
+            description='Promise reservation r1', tags=['mine']))
+        self.client.create_reserved(NET, 'v4', '172.24.4.100', 'p1', 'r1')
+        self.assertEqual(['mine', 'promise', 'reservation:r1'],
+                         self.network.fips[0].tags)
+
+    def test_keystone_failure_is_503(self):
+        self.network.fail = ks_exc.ConnectFailure('keystone at 10.9.9.9')
+        exc = self.assertRaises(exceptions.ServiceUnavailable,
+                                self.client.find, NET, '172.24.4.100')
+        self.assertNotIn('10.9.9.9', str(exc))
+        self.assertIn('10.9.9.9', exc.detail)
