@@ -102,22 +102,6 @@ class _ReliabilityTestCase(base.FunctionalTestCase):
         self.assertEqual(set(), existing & set(names),
                          'refused requests were carried out after all')
 
-
-class KillManagerTests:
-    """kill -9 of a manager in the middle of starting and ending leases.
-
-    Twelve host leases on six hosts: six start now and end at the next
-    minute boundary M1, six start at M1 and end at M2, a minute later, so
-    six ends and six starts fall due together at M1. Nova is a fake whose
-    every call takes a while, so each start and end is in progress for a
-    few seconds; the test kills (SIGKILL) the manager that holds the most
-    claims while they run and starts it again at once. Its claims expire
-    after [manager] event_claim_timeout and are taken over.
-    """
-
-    HOSTS = 6
-    CLAIM_TIMEOUT = 30
-
     def _add_hosts(self):
         with self.deployment.db.engine.begin() as conn:
             for i in range(1, self.HOSTS + 1):
@@ -145,6 +129,22 @@ class KillManagerTests:
             return conn.execute(sa.text(
                 "SELECT id, claimed_by FROM events "
                 "WHERE status = 'IN_PROGRESS'")).fetchall()
+
+
+class KillManagerTests:
+    """kill -9 of a manager in the middle of starting and ending leases.
+
+    Twelve host leases on six hosts: six start now and end at the next
+    minute boundary M1, six start at M1 and end at M2, a minute later, so
+    six ends and six starts fall due together at M1. Nova is a fake whose
+    every call takes a while, so each start and end is in progress for a
+    few seconds; the test kills (SIGKILL) the manager that holds the most
+    claims while they run and starts it again at once. Its claims expire
+    after [manager] event_claim_timeout and are taken over.
+    """
+
+    HOSTS = 6
+    CLAIM_TIMEOUT = 30
 
     def test_killed_manager_events_run_exactly_once(self):
         nova = self.useFixture(servers.FakeNova(delay=0.3))
@@ -291,6 +291,56 @@ class TestKillManagerMySQL(KillManagerTests, base.MySQLMixin,
 class TestKillManagerPostgreSQL(KillManagerTests, base.PostgreSQLMixin,
                                 _ReliabilityTestCase):
     pass
+
+
+class TestSlowNovaMySQL(base.MySQLMixin, _ReliabilityTestCase):
+    """Two managers, and a Nova so slow that starting a lease takes longer
+    than a claim lasts: the manager running a start keeps its claim, so
+    the other never runs it a second time (counted in both logs)."""
+
+    HOSTS = 2
+    CLAIM_TIMEOUT = 30
+
+    def test_a_start_slower_than_the_claim_runs_once(self):
+        nova = self.useFixture(servers.FakeNova(delay=8))
+        overrides = dict(nova.config())
+        overrides.update({
+            'manager.event_claim_timeout': self.CLAIM_TIMEOUT,
+            'manager.health_interval': 0,
+            'manager.usage_interval': 0,
+            'manager.capacity_interval': 0,
+        })
+        deployment = self.deploy(self.BACKEND, **overrides)
+        self._add_hosts()
+        began = time.monotonic()
+        end = base.api_date(base.utcnow() + datetime.timedelta(hours=1))
+        ids = [self._host_lease('slow-%d' % i, 'now', end)
+               for i in range(self.HOSTS)]
+
+        def started():
+            with deployment.db.engine.connect() as conn:
+                return not conn.execute(sa.text(
+                    "SELECT count(*) FROM events WHERE event_type = "
+                    "'start_lease' AND status != 'DONE'")).scalar()
+        func_fixtures.wait_for(started, 300, interval=1,
+                               what='every start to finish')
+        took = time.monotonic() - began
+        # The claims really were outlived (else this proves nothing).
+        self.assertGreater(took, self.CLAIM_TIMEOUT)
+        for lease_id in ids:
+            self.assertEqual('ACTIVE', self.get_lease(lease_id)['status'])
+        # A little longer, so that a late second run would show too.
+        time.sleep(5)
+        runs = collections.Counter()
+        for manager in deployment.managers:
+            with open(manager.log_path) as log:
+                text = log.read()
+            for lease_id in ids:
+                runs[lease_id] += text.count(
+                    'Running start_lease of lease %s' % lease_id)
+        self.assertEqual({i: 1 for i in ids}, dict(runs))
+        for service in deployment.services:
+            service.check_running()
 
 
 class TestBrokerDown(_ReliabilityTestCase):
