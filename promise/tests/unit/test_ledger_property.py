@@ -1,11 +1,12 @@
 """One ledger, as a property: random sequences of host leases, instance
-leases, SOL003 grants, grant releases, planned downtimes, host failures
-and lease deletions, through the real WSGI app and ManagerService (fake
-transport, SQLite; Nova and Placement stubbed, as they decide nothing
-here). After every step the database is read back whole and checked:
-over every stretch of time, no host is held whole twice, a host held
-whole holds no slot and no live grant hold, and the slots and holds on a
-host never exceed its capacity. A fixed hypothesis budget keeps the unit
+leases, floating IP leases, SOL003 grants, grant releases, planned
+downtimes, host failures and lease deletions, through the real WSGI app
+and ManagerService (fake transport, SQLite; Nova, Placement and Neutron
+stubbed, as they decide nothing here). After every step the database is
+read back whole and checked: over every stretch of time, no host is held
+whole twice, a host held whole holds no slot and no live grant hold, the
+slots and holds on a host never exceed its capacity, and no address is
+held twice. A fixed hypothesis budget keeps the unit
 tier's time bounded."""
 
 import collections
@@ -22,8 +23,10 @@ from promise.common import dates
 from promise.db import api as db
 from promise.db import models
 from promise.manager import health
+from promise.plugins.floatingips import plugin as fip_plugin
 from promise import status
 from promise.tests.unit import base
+from promise.tests.unit import test_floatingips
 from promise.tests.unit import test_grants_api as tacker
 from promise.tests.unit import test_instance_plugin as fakes
 from promise.tests.unit import test_multicloud as mc
@@ -34,6 +37,8 @@ CAPACITY = (8, 16384, 100)
 HOSTS = (1, 2, 3, 4)
 SIZES = ((2, 2048, 10), (4, 8192, 40))
 GRANT_SHAPE = (2, 2048, 10)
+# Three reservable floating IPs of one network.
+ADDRESSES = ('172.24.4.100', '172.24.4.101', '172.24.4.102')
 
 hours = st.integers(min_value=0, max_value=3)
 OPERATIONS = st.one_of(
@@ -46,6 +51,8 @@ OPERATIONS = st.one_of(
     st.tuples(st.just('downtime'), st.sampled_from(HOSTS), hours, hours),
     st.tuples(st.just('failure'), st.sampled_from(HOSTS)),
     st.tuples(st.just('delete'), st.integers(0, 7)),
+    st.tuples(st.just('fips'), st.integers(1, 3),
+              st.sampled_from([None] + list(ADDRESSES)), hours, hours),
 )
 
 
@@ -59,7 +66,10 @@ class TestOneLedger(base.TestCase):
                    vim_connection_id='vim-1')
         self.flags(group='net_value', flavor_shapes={
             'm1.small': '%d/%d/%d' % GRANT_SHAPE})
-        self.set_plugins(fakes.stubbed_plugins())
+        self.set_plugins(dict(
+            fakes.stubbed_plugins(), **{'virtual:floatingip':
+                                        fip_plugin.FloatingIPPlugin(
+                                            test_floatingips.FakeNeutron())}))
         self.app = self.useFixture(base.APIFixture(self.conf_fixture)).app
 
     def call(self, method, path, body=None, roles='member,admin'):
@@ -77,13 +87,21 @@ class TestOneLedger(base.TestCase):
     def reset(self):
         with db.writer() as session:
             for table in ('deliveries', 'usage', 'grant_holds', 'grants',
-                          'capacity_changes', 'host_allocations',
+                          'capacity_changes', 'floatingip_allocations',
+                          'floatingip_reservations', 'floatingips',
+                          'host_allocations',
                           'instance_allocations', 'host_reservations',
                           'instance_reservations', 'events',
                           'reservations', 'leases', 'host_capabilities',
                           'hosts'):
                 session.execute(sa.text('DELETE FROM %s' % table))
         mc.add_hosts({host_id: CAPACITY + (None,) for host_id in HOSTS})
+        with db.writer() as session:
+            for n, address in enumerate(ADDRESSES):
+                session.add(models.FloatingIP(
+                    id='fip-%d' % n, floating_network_id=test_floatingips.NET,
+                    subnet_id='s', floating_ip_address=address,
+                    reservable=True, generation=0))
 
     # -- the operations -----------------------------------------------------
 
@@ -115,6 +133,12 @@ class TestOneLedger(base.TestCase):
                         'amount': amount, 'vcpus': vcpus,
                         'memory_mb': mem, 'disk_gb': disk,
                         'affinity': affinity}, offset, length)
+        elif kind == 'fips':
+            amount, required, offset, length = args
+            self.lease({'resource_type': 'virtual:floatingip',
+                        'network_id': test_floatingips.NET, 'amount': amount,
+                        'required_floatingips': [required] if required
+                        else []}, offset, length)
         elif kind == 'grant':
             vnf = 'vnf-%d' % next(self.names)
             resp = self.call('POST', '/grant/v1/grants', tacker.tacker_request(
@@ -161,6 +185,16 @@ class TestOneLedger(base.TestCase):
                 per_host[h.host_id].append((
                     now, h.expires_at, 'hold',
                     (h.vcpus, h.memory_mb, h.disk_gb)))
+            addresses = collections.defaultdict(list)
+            for a in session.scalars(
+                    sa.select(models.FloatingIPAllocation)):
+                addresses[a.floatingip_id].append((a.start_date,
+                                                   a.end_date))
+        for fip_id, windows in addresses.items():
+            windows.sort()
+            for (_, end), (start, _) in zip(windows, windows[1:]):
+                self.assertLessEqual(end, start, 'address %s after %s'
+                                     % (fip_id, history))
         for host_id, items in per_host.items():
             moments = sorted({t for s, e, _, _ in items for t in (s, e)})
             for lo, hi in zip(moments, moments[1:]):
