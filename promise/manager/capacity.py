@@ -37,7 +37,8 @@ class CapacityManager:
                 outcomes = healing.rehome(session, host.id,
                                           _beginning(), change.start_date)
             affected = [_affected(o) for o in outcomes]
-        healing.follow(ctx, outcomes)
+            announced = healing.announce(session, outcomes)
+        healing.follow(ctx, outcomes, announced)
         return change.id, affected
 
     def delete_change(self, ctx, change_id):

@@ -70,7 +70,7 @@ def _apply(session, host, health, reason, now):
 def _record(ctx, health_for, service_name=None):
     """Apply ``health_for(host)`` to the registered hosts (of one compute
     service, or all), then retry flagged reservations; one transaction.
-    Returns (outcomes, healed)."""
+    Returns (outcomes, healed, what was announced)."""
     now = dates.utcnow()
     outcomes = []
     with db.writer(ctx) as session:
@@ -80,12 +80,13 @@ def _record(ctx, health_for, service_name=None):
         for host in session.scalars(query).all():
             outcomes.extend(_apply(session, host, *health_for(host), now))
         healed = healing.heal(session, now)
-    return outcomes, healed
+        announced = (healing.announce(session, outcomes) +
+                     healing.announce(session, healed, healed=True))
+    return outcomes, healed, announced
 
 
-def _follow(ctx, outcomes, healed):
-    healing.follow(ctx, outcomes)
-    healing.follow(ctx, healed, healed=True)
+def _follow(ctx, outcomes, healed, announced):
+    healing.follow(ctx, outcomes + healed, announced)
     return outcomes + healed
 
 
@@ -94,9 +95,8 @@ def check(nova, ctx=None):
     reservations. Returns the outcomes (moved or flagged)."""
     ctx = ctx or context.admin_context()
     services = compute_services(nova)
-    outcomes, healed = _record(
-        ctx, lambda host: services.get(host.service_name, GONE))
-    return _follow(ctx, outcomes, healed)
+    return _follow(ctx, *_record(
+        ctx, lambda host: services.get(host.service_name, GONE)))
 
 
 def service_changed(service_name, health, reason, ctx=None):
@@ -104,9 +104,8 @@ def service_changed(service_name, health, reason, ctx=None):
     ``service_name``: its hosts get it as ``check`` would give it.
     Returns the outcomes (moved, flagged or healed)."""
     ctx = ctx or context.admin_context()
-    outcomes, healed = _record(ctx, lambda host: (health, reason),
-                               service_name)
-    return _follow(ctx, outcomes, healed)
+    return _follow(ctx, *_record(ctx, lambda host: (health, reason),
+                                 service_name))
 
 
 def loop(interval):

@@ -2,11 +2,13 @@
 
 import datetime
 
+import fixtures
 import sqlalchemy as sa
 
 from promise import context
 from promise.db import api as db
 from promise.db import models
+from promise.db.models import subscriptions as sub_models
 from promise import exceptions
 from promise.manager import health
 from promise.manager import leases as lease_manager
@@ -128,3 +130,32 @@ class TestHealth(base.TestCase):
         del self.nova.by_host['compute3']
         health.check(self.nova)
         self.assertEqual('down', self.host_health()[3])
+
+    def test_webhooks_are_recorded_with_the_change(self):
+        """A manager that dies right after healing commits (before it
+        sends anything) still leaves the owners' webhooks in the outbox."""
+        from promise.manager import healing
+        from promise.notifications import subscriptions
+        subscriptions.SubscriptionManager().create(self.ctx, {
+            'event_types': ['lease.update', 'reservation.*'],
+            'url': 'http://127.0.0.1:9/hook'})
+        first = self.lease('first')
+        self.lease('second')
+        self.lease('third')
+
+        def crash(*args):
+            raise RuntimeError('manager died after the commit')
+        self.useFixture(fixtures.MockPatchObject(healing, 'follow',
+                                                 side_effect=crash))
+        self.nova.set('compute1', state='down')
+        self.assertRaises(RuntimeError, health.check, self.nova)
+        self.assertEqual((True, True, [1]), self.state(first))
+        self.nova.set('compute1')
+        self.assertRaises(RuntimeError, health.check, self.nova)
+        d = sub_models.Delivery
+        with db.reader() as session:
+            recorded = [r.event_type for r in session.scalars(
+                sa.select(d).where(d.event_type != 'lease.create')
+                .order_by(d.created_at))]
+        self.assertEqual(['reservation.degraded', 'reservation.healed'],
+                         recorded)
