@@ -206,6 +206,21 @@ class NovaSide:
             self.placement.set_inventory(child, rc, count)
         self.nova.add_flavor_access(reservation.id, lease.project_id)
 
+    def swap_host(self, ctx, lease, reservation, old_host, new_host):
+        """Slots of a running reservation moved off ``old_host`` (it left
+        the pool): the new hosts get them in its aggregate and in
+        Placement, and ``old_host`` loses them unless slots remain there."""
+        self.on_start(ctx, lease, reservation)
+        if old_host.id in {h.id for h, _ in self._hosts(ctx, reservation)}:
+            return
+        agg = self.nova.find_aggregate(reservation.id)
+        if agg is not None and old_host.service_name in (agg.hosts or []):
+            self.nova.remove_host(agg.id, old_host.service_name)
+        child = placement_client.child_uuid(self._provider(ctx, old_host))
+        if self.placement.get_provider(child) is not None:
+            self.placement.delete_inventory(
+                child, placement_client.resource_class(reservation.id))
+
     def after_update(self, ctx, lease, reservation):
         """Bring Nova and Placement in line after a lease update."""
         if lease.status == status.ACTIVE:

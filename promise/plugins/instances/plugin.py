@@ -76,8 +76,11 @@ class InstancePlugin(allocation.SlotAllocation, nova_side.NovaSide,
 
     @classmethod
     def rehome(cls, session, host_id, lo, hi):
-        # Slots are not moved: the reservations are flagged.
-        return healing.flag(session, cls.resource_type, host_id, lo, hi)
+        return healing.rehome(session, cls.resource_type, host_id, lo, hi)
+
+    @classmethod
+    def heal(cls, session, now):
+        return healing.heal(session, cls.resource_type, now)
 
 
 class FlavorInstancePlugin(InstancePlugin):

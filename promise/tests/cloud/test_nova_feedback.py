@@ -113,6 +113,22 @@ class FeedbackBase(base.HostReservationBase):
         return [a['resource_id'] for a in resp.json()['allocations']
                 if a['reservations']]
 
+    def set_service(self, host, enabled):
+        """Enable or disable host's nova-compute (API 2.53)."""
+        sess = self.cloud.admin_session
+        headers = {'X-OpenStack-Nova-API-Version': '2.53'}
+        services = sess.get('/os-services?binary=nova-compute&host=%s'
+                            % host, endpoint_filter=COMPUTE,
+                            headers=headers).json()['services']
+        self.assertEqual(1, len(services), services)
+        body = {'status': 'enabled' if enabled else 'disabled'}
+        if not enabled:
+            body['disabled_reason'] = 'promise cloud test'
+        resp = sess.put('/os-services/%s' % services[0]['id'], json=body,
+                        endpoint_filter=COMPUTE, headers=headers,
+                        raise_exc=False)
+        self.assertEqual(200, resp.status_code, resp.text)
+
     def free_pool(self):
         return set(self.aggregate('freepool').hosts)
 
@@ -187,22 +203,6 @@ class TestExpiry(FeedbackBase):
 
 
 class TestHealing(FeedbackBase):
-
-    def set_service(self, host, enabled):
-        """Enable or disable host's nova-compute (API 2.53)."""
-        sess = self.cloud.admin_session
-        headers = {'X-OpenStack-Nova-API-Version': '2.53'}
-        services = sess.get('/os-services?binary=nova-compute&host=%s'
-                            % host, endpoint_filter=COMPUTE,
-                            headers=headers).json()['services']
-        self.assertEqual(1, len(services), services)
-        body = {'status': 'enabled' if enabled else 'disabled'}
-        if not enabled:
-            body['disabled_reason'] = 'promise cloud test'
-        resp = sess.put('/os-services/%s' % services[0]['id'], json=body,
-                        endpoint_filter=COMPUTE, headers=headers,
-                        raise_exc=False)
-        self.assertEqual(200, resp.status_code, resp.text)
 
     def test_disabled_compute_moves_upcoming_reservation(self):
         names, ids = self.register_free(2)

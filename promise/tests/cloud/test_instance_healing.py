@@ -1,0 +1,89 @@
+"""Instance reservations and host health against a real Nova: the slots
+of an upcoming reservation on a compute that is disabled move to another
+host and a boot with the reservation's flavor lands there; slots that
+can go nowhere are flagged, and the flag clears when the compute is
+enabled again."""
+
+import datetime
+import time
+import uuid
+
+from promise.tests.cloud import test_host_reservations as base
+from promise.tests.cloud import test_nova_feedback as feedback
+
+
+class TestInstanceHealing(feedback.FeedbackBase):
+
+    def instance_lease(self, host_names, start, minutes):
+        resp = self.promise('POST', '/leases', who='demo', json={
+            'name': 'heal-slots-%s' % uuid.uuid4().hex[:6],
+            'start_date': base.minute(start),
+            'end_date': base.minute(start + datetime.timedelta(
+                minutes=minutes)),
+            'reservations': [{
+                'resource_type': 'virtual:instance', 'amount': 1,
+                'vcpus': 1, 'memory_mb': 512, 'disk_gb': 1,
+                'affinity': None,
+                'resource_properties': feedback.only(*host_names)}]})
+        self.assertEqual(201, resp.status_code, resp.text)
+        lease = resp.json()['lease']
+        self.addCleanup(self.promise, 'DELETE', '/leases/%s' % lease['id'],
+                        who='demo')
+        return lease
+
+    def wait_until(self, what, check, timeout=90):
+        deadline = time.monotonic() + timeout
+        while True:
+            found = check()
+            if found:
+                return found
+            if time.monotonic() > deadline:
+                self.fail('%s: not within %ds' % (what, timeout))
+            time.sleep(1)
+
+    def test_slots_move_off_a_disabled_compute_and_boot_there(self):
+        names, ids = self.register_free(2)
+        self.subscribe(['lease.update'])
+        start = (base.utcnow() + datetime.timedelta(minutes=2)).replace(
+            second=0, microsecond=0)
+        lease = self.instance_lease(names, start, minutes=5)
+        reservation_id = lease['reservations'][0]['id']
+        [first] = self.allocation_host(lease['id'])
+        first_name = [n for n in names if ids[n] == first][0]
+        other = [ids[n] for n in names if ids[n] != first][0]
+        other_name = [n for n in names if ids[n] == other][0]
+
+        self.set_service(first_name, enabled=False)
+        self.addCleanup(self.set_service, first_name, True)
+        self.wait_until('slots moved to %s' % other_name,
+                        lambda: self.allocation_host(lease['id']) == [other])
+        self.assertTrue(self.reservation(lease['id'])['resources_changed'])
+        self.wait_webhook('lease.update', lambda b: b['payload']['lease'][
+            'id'] == lease['id'])
+
+        self.wait_lease(lease['id'], 'ACTIVE', timeout=240)
+        server = self.settle(self.boot_server('moved-slot', reservation_id))
+        self.assertEqual('ACTIVE', server.status,
+                         getattr(server, 'fault', None))
+        self.assertEqual(other_name, server.compute_host)
+
+    def test_slots_with_nowhere_to_go_are_flagged_until_the_host_is_back(
+            self):
+        [name], ids = self.register_free(1)
+        start = (base.utcnow() + datetime.timedelta(days=1)).replace(
+            second=0, microsecond=0)
+        lease = self.instance_lease([name], start, minutes=60)
+
+        def flagged(state):
+            shown = self.promise('GET', '/leases/%s' % lease['id'],
+                                 who='demo').json()['lease']
+            return (shown['degraded'], shown['reservations'][0][
+                'missing_resources']) == (state, state)
+
+        self.set_service(name, enabled=False)
+        self.addCleanup(self.set_service, name, True)
+        self.wait_until('the reservation flagged', lambda: flagged(True))
+        self.assertEqual([ids[name]], self.allocation_host(lease['id']))
+        self.set_service(name, enabled=True)
+        self.wait_until('the flag cleared', lambda: flagged(False))
+        self.assertEqual([ids[name]], self.allocation_host(lease['id']))
