@@ -1,7 +1,6 @@
 """physical:host — whole hosts for the lease window, handed over through a
 Nova aggregate named after the reservation."""
 
-from oslo_log import log as logging
 import sqlalchemy as sa
 
 from promise.clients import nova as nova_client
@@ -16,9 +15,8 @@ from promise.plugins.hosts import allocation
 from promise.plugins.hosts import capacity
 from promise.plugins.hosts import healing
 from promise.plugins.hosts import schemas
+from promise.plugins import preemption
 from promise import status
-
-LOG = logging.getLogger(__name__)
 
 BEFORE_END_ACTIONS = ('', 'default', 'snapshot')
 
@@ -170,19 +168,10 @@ class HostPlugin(plugin_base.ResourcePlugin):
         return agg
 
     def preempt(self, ctx, lease, reservation, notify):
-        """Delete preemptible instances borrowing the reserved hosts, after
-        telling their owners (reservation.preempted)."""
-        for host in self._hosts(ctx, reservation):
-            servers = self.nova.preemptible_servers_on(
-                host.hypervisor_hostname)
-            if not servers:
-                continue
-            LOG.info('Preempting %d server(s) on %s for reservation %s',
-                     len(servers), host.hypervisor_hostname, reservation.id)
-            notify('reservation.preempted', {
-                'servers': servers, 'host': host.hypervisor_hostname,
-                'reservation_id': reservation.id, 'lease_id': lease.id})
-            self.nova.delete_servers(servers)
+        """Delete preemptible servers borrowing the reserved hosts, after
+        telling their owners."""
+        preemption.reclaim(self.nova, self._hosts(ctx, reservation), lease,
+                           reservation, notify)
 
     def on_start(self, ctx, lease, reservation):
         agg = self.prepare(ctx, lease, reservation)

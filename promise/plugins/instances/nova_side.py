@@ -21,6 +21,7 @@ from promise.db import models
 from promise import exceptions
 from promise.plugins.instances import fields
 from promise.plugins.instances import nova_objects
+from promise.plugins import preemption
 from promise import status
 
 LOG = logging.getLogger(__name__)
@@ -205,6 +206,14 @@ class NovaSide:
                     host.hypervisor_hostname), parent)
             self.placement.set_inventory(child, rc, count)
         self.nova.add_flavor_access(reservation.id, lease.project_id)
+
+    def preempt(self, ctx, lease, reservation, notify):
+        """Delete preemptible servers borrowing the hosts the slots are
+        on, after telling their owners: whole hosts, as for host
+        reservations, not only the part the slots need."""
+        preemption.reclaim(self.nova,
+                           [h for h, _ in self._hosts(ctx, reservation)],
+                           lease, reservation, notify)
 
     def swap_host(self, ctx, lease, reservation, old_host, new_host):
         """Slots of a running reservation moved off ``old_host`` (it left

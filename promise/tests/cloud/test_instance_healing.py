@@ -2,12 +2,14 @@
 of an upcoming reservation on a compute that is disabled move to another
 host and a boot with the reservation's flavor lands there; slots that
 can go nowhere are flagged, and the flag clears when the compute is
-enabled again."""
+enabled again; a preemptible server on the host an upcoming reservation's
+slots are on is deleted before the start."""
 
 import datetime
 import time
 import uuid
 
+from promise.tests.cloud import fixture
 from promise.tests.cloud import test_host_reservations as base
 from promise.tests.cloud import test_nova_feedback as feedback
 
@@ -87,3 +89,28 @@ class TestInstanceHealing(feedback.FeedbackBase):
         self.set_service(name, enabled=True)
         self.wait_until('the flag cleared', lambda: flagged(False))
         self.assertEqual([ids[name]], self.allocation_host(lease['id']))
+
+    def test_a_borrower_makes_way_for_the_slots(self):
+        [name], _ = self.register_free(1)
+        flavor = self.preemptible_flavor()
+        borrowed = self.settle(self.boot_on(name, flavor.id))
+        self.assertEqual('ACTIVE', borrowed.status,
+                         getattr(borrowed, 'fault', None))
+        self.assertEqual(name, borrowed.compute_host)
+        start = (base.utcnow() + datetime.timedelta(minutes=2)).replace(
+            second=0, microsecond=0)
+        lease = self.instance_lease([name], start, minutes=5)
+        # Gone before the start (the usage pass, [manager]
+        # preemption_grace ahead), not only by the start's fallback.
+        until_start = (start - base.utcnow()).total_seconds()
+        self.assertGreater(until_start, 0, 'the test was too slow to set '
+                           'up before the start; nothing was checked')
+        fixture.wait_for_server_gone(self.cloud.admin, borrowed.id,
+                                     timeout=until_start)
+        self.assertLess(base.utcnow(), start)
+        self.wait_lease(lease['id'], 'ACTIVE', timeout=240)
+        server = self.settle(self.boot_server(
+            'slot', lease['reservations'][0]['id']))
+        self.assertEqual('ACTIVE', server.status,
+                         getattr(server, 'fault', None))
+        self.assertEqual(name, server.compute_host)

@@ -129,6 +129,34 @@ class FeedbackBase(base.HostReservationBase):
                         raise_exc=False)
         self.assertEqual(200, resp.status_code, resp.text)
 
+    def preemptible_flavor(self):
+        admin = self.cloud.admin
+        flavor = admin.compute.create_flavor(
+            name='preemptible-%s' % uuid.uuid4().hex[:6], ram=512, vcpus=1,
+            disk=1, is_public=True)
+        self.addCleanup(admin.compute.delete_flavor, flavor.id)
+        admin.compute.create_flavor_extra_specs(
+            flavor, {'promise:preemptible': 'true'})
+        return flavor
+
+    def boot_on(self, host, flavor_id):
+        """Boot as admin asking for `host` (API 2.74): unlike a forced
+        host, the scheduler filters, Promise's included, still run."""
+        conn = self.cloud.admin
+        image = conn.image.find_image('tiny', ignore_missing=False)
+        net = conn.network.find_network('net1', ignore_missing=False)
+        resp = self.cloud.admin_session.post(
+            '/servers', endpoint_filter=COMPUTE, raise_exc=False,
+            headers={'X-OpenStack-Nova-API-Version': '2.74'},
+            json={'server': {
+                'name': 'preemptible-%s' % uuid.uuid4().hex[:6],
+                'imageRef': image.id, 'flavorRef': flavor_id,
+                'networks': [{'uuid': net.id}], 'host': host}})
+        self.assertEqual(202, resp.status_code, resp.text)
+        server_id = resp.json()['server']['id']
+        self.addCleanup(fixture.delete_server, conn, server_id, False)
+        return server_id
+
     def free_pool(self):
         return set(self.aggregate('freepool').hosts)
 
@@ -258,34 +286,6 @@ class TestHealing(FeedbackBase):
 
 
 class TestPreemption(FeedbackBase):
-
-    def preemptible_flavor(self):
-        admin = self.cloud.admin
-        flavor = admin.compute.create_flavor(
-            name='preemptible-%s' % uuid.uuid4().hex[:6], ram=512, vcpus=1,
-            disk=1, is_public=True)
-        self.addCleanup(admin.compute.delete_flavor, flavor.id)
-        admin.compute.create_flavor_extra_specs(
-            flavor, {'promise:preemptible': 'true'})
-        return flavor
-
-    def boot_on(self, host, flavor_id):
-        """Boot as admin asking for `host` (API 2.74): unlike a forced
-        host, the scheduler filters, Promise's included, still run."""
-        conn = self.cloud.admin
-        image = conn.image.find_image('tiny', ignore_missing=False)
-        net = conn.network.find_network('net1', ignore_missing=False)
-        resp = self.cloud.admin_session.post(
-            '/servers', endpoint_filter=COMPUTE, raise_exc=False,
-            headers={'X-OpenStack-Nova-API-Version': '2.74'},
-            json={'server': {
-                'name': 'preemptible-%s' % uuid.uuid4().hex[:6],
-                'imageRef': image.id, 'flavorRef': flavor_id,
-                'networks': [{'uuid': net.id}], 'host': host}})
-        self.assertEqual(202, resp.status_code, resp.text)
-        server_id = resp.json()['server']['id']
-        self.addCleanup(fixture.delete_server, conn, server_id, False)
-        return server_id
 
     def test_preemptible_server_makes_way_for_the_reservation(self):
         name = self.free_hypervisor()

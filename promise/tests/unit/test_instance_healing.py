@@ -115,3 +115,24 @@ class TestInstanceHealing(base.InstancePluginTestCase):
         self.assertEqual(1, len(holding), holding)
         [name] = holding
         self.assertIn('compute%d' % new, name)
+
+
+class TestInstancePreemption(base.InstancePluginTestCase):
+
+    def test_borrowers_on_the_slots_hosts_are_reclaimed(self):
+        lease_id = self.create([self.instance(amount=1, vcpus=4,
+                                              memory_mb=512, disk_gb=5)])
+        [host_id] = self.allocations(lease_id)
+        other = ({1, 2} - {host_id}).pop()
+        self.nova.preemptible = {'compute%d' % host_id: ['vm-a', 'vm-b'],
+                                 'compute%d' % other: ['vm-c']}
+        told = []
+        lease = self.lease(lease_id)
+        self.plugin.preempt(self.context, lease, lease.reservations[0],
+                            lambda event, payload: told.append(
+                                (event, payload['servers'])))
+        self.assertEqual([('reservation.preempted', ['vm-a', 'vm-b'])], told)
+        # Only the hosts the slots are on.
+        self.assertEqual({'compute%d' % host_id: [],
+                          'compute%d' % other: ['vm-c']},
+                         self.nova.preemptible)

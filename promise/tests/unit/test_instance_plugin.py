@@ -35,6 +35,8 @@ class FakeNova:
         self.groups = {}
         self.aggregates = {}
         self.servers = {}
+        # Preemptible servers by hypervisor hostname.
+        self.preemptible = {}
         self.calls = []
         self._group_ids = itertools.count(1)
 
@@ -70,6 +72,12 @@ class FakeNova:
     def delete_servers(self, ids):
         for s in ids:
             self.servers.pop(s, None)
+            for borrowers in self.preemptible.values():
+                if s in borrowers:
+                    borrowers.remove(s)
+
+    def preemptible_servers_on(self, hypervisor_hostname):
+        return list(self.preemptible.get(hypervisor_hostname, ()))
 
     def find_server_groups(self, name):
         return [types.SimpleNamespace(**g) for g in self.groups.values()
