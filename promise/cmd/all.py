@@ -117,6 +117,7 @@ def main():
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    config.reload_on_sighup('promise-all')
     server.serve_forever()
     manager.stop()
     manager.wait()

@@ -35,5 +35,6 @@ def main():
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    config.reload_on_sighup('promise-api')
     server.serve_forever()
     transport.cleanup()

@@ -32,6 +32,7 @@ def run(svc):
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    config.reload_on_sighup('promise-manager')
     svc.start()
     while not stopping.wait(1):
         pass

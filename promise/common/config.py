@@ -1,7 +1,9 @@
 """Command-line and config-file parsing shared by every promise-* command."""
 
 import os
+import signal
 import sys
+import threading
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -11,6 +13,7 @@ from promise.conf import net_value as net_value_conf
 from promise.conf import opts
 
 CONF = conf.CONF
+LOG = logging.getLogger(__name__)
 
 WSGI_CONFIG_DIR = '/etc/promise'
 WSGI_CONFIG_FILES = ['promise.conf']
@@ -80,6 +83,30 @@ def exit_without_database(command, conf=CONF, stream=None):
         'promise-all defaults to a SQLite file.\n'
         % os.path.basename(command))
     raise SystemExit(2)
+
+
+def reload_on_sighup(name):
+    """SIGHUP re-reads the configuration files and applies the options
+    that may change while running (``debug``, log levels), as oslo.service
+    does with restart_method 'mutate'. Without it SIGHUP, which logrotate
+    sends, would end the process without a word."""
+    def handler(signum, frame):
+        # oslo.config takes locks: not inside the signal handler.
+        threading.Thread(target=_mutate, args=(name,), daemon=True,
+                         name='promise-sighup').start()
+    signal.signal(signal.SIGHUP, handler)
+
+
+def _mutate(name):
+    LOG.info('%s: SIGHUP, reading the configuration files again', name)
+    try:
+        # oslo.config logs each option that changed.
+        CONF.mutate_config_files()
+    except Exception:
+        LOG.exception('%s: the configuration files could not be read '
+                      'again; the running settings stay', name)
+        return
+    LOG.debug('%s logs at debug level', name)
 
 
 def _version():

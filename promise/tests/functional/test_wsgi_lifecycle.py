@@ -34,6 +34,7 @@ import signal
 import socket
 import tempfile
 import threading
+import time
 
 import requests
 import sqlalchemy as sa
@@ -207,6 +208,44 @@ class _NoSilentDefaults:
                     if 'WARNING' in line and 'has no credentials' in line]
         self.assertEqual(1, len(warnings), warnings)
         self.assertNotIn('Traceback', text)
+
+    def test_sighup_reloads_the_manager_and_the_api(self):
+        """SIGHUP (logrotate sends it) turns debug on in a running
+        promise-manager and promise-api, which go on running."""
+        rc, out = func_fixtures.run_command(
+            [func_fixtures.bin_path('promise-db-manage'), '--config-file',
+             self.config.path, 'upgrade', 'head'])
+        self.assertEqual(0, rc, out)
+        path = os.path.join(self.directory, 'reload.conf')
+        with open(self.config.path) as f:
+            text = f.read().replace('debug = true', 'debug = false')
+        self.assertIn('debug = false', text)
+        with open(path, 'w') as f:
+            f.write(text)
+        services = [self.useFixture(func_fixtures.Service(
+            name, path, self.directory))
+            for name in ('promise-manager', 'promise-api')]
+        for service in services:
+            func_fixtures.wait_for(
+                lambda: 'listening' in self._log(service), 60,
+                what='%s started' % service.name)
+        with open(path, 'w') as f:
+            f.write(text.replace('debug = false', 'debug = true'))
+        for service in services:
+            os.kill(service.process.pid, signal.SIGHUP)
+            marker = '%s logs at debug level' % service.name
+            func_fixtures.wait_for(
+                lambda: marker in self._log(service), 60,
+                what='%s at debug level after SIGHUP' % service.name)
+            self.assertIn('Option DEFAULT.debug changed from [false] to '
+                          '[true]', self._log(service))
+        time.sleep(2)
+        for service in services:
+            service.check_running()
+
+    def _log(self, service):
+        with open(service.log_path) as f:
+            return f.read()
 
 
 class TestNoSilentDefaultsMySQL(_NoSilentDefaults, base.MySQLMixin,
