@@ -46,6 +46,7 @@ from hypothesis import strategies as st
 import schemathesis
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi import checks as oas_checks
+import sqlalchemy as sa
 
 from promise.tests.functional import base
 from promise.tests.functional import extremes
@@ -59,6 +60,7 @@ HEADERS = {'X-User-Id': 'fuzz-admin', 'X-Project-Id': 'fuzz-project',
            'X-Roles': 'admin'}
 HOST_ID = 4343
 PROPERTY = 'fuzz_gpu'
+FIP_ID = 'fuzz-fip'
 GRANT_VERSION = {'Version': '1.4.0'}
 
 OFFER_KEYS = {'max_reservable', 'alternatives'}
@@ -86,9 +88,10 @@ def _test_name(op):
 
 
 class FuzzTests(base.MySQLMixin, base.FunctionalTestCase):
-    # Only the physical:host plugin, whatever else is installed.
+    # The host and floating IP plugins, whatever else is installed.
     DEPLOYMENT = {
-        'manager.plugins': 'physical:host', 'rpc_timeout': 10,
+        'manager.plugins': 'physical:host,virtual:floatingip',
+        'rpc_timeout': 10,
         'multicloud.cloud_owner': 'fuzz-owner',
         'multicloud.cloud_region_id': 'fuzz-region',
         'net_value.flavor_shapes': 'm1.small:2/2048/10,m1.large:4/8192/40',
@@ -118,9 +121,10 @@ class FuzzTests(base.MySQLMixin, base.FunctionalTestCase):
             type(self).fixed = self._seed()
 
     def _seed(self):
-        """One host (inserted directly: registering needs Nova) and one
-        lease holding it, so that generated requests also hit ids that
-        exist."""
+        """One host (inserted directly: registering needs Nova), one
+        lease holding it and one floating IP (inserted directly:
+        registering needs Neutron), so that generated requests also hit
+        ids that exist."""
         now = base.utcnow()
         self.insert_host_with_property(HOST_ID, 'fuzz-compute', PROPERTY,
                                        zone='nova')
@@ -159,10 +163,17 @@ class FuzzTests(base.MySQLMixin, base.FunctionalTestCase):
                   '_links': {'vnfLcmOpOcc': {'href': 'http://vnfm/op'},
                              'vnfInstance': {'href': 'http://vnfm/vnf'}}})
         self.assertEqual(201, resp.status_code, resp.text)
+        with self.deployment.db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO floatingips (id, floating_network_id, "
+                "subnet_id, floating_ip_address, reservable, generation, "
+                "created_at) VALUES (:id, 'fuzz-net', 'fuzz-subnet', "
+                "'172.24.4.100', :t, 0, :now)"),
+                {'id': FIP_ID, 't': True, 'now': now})
         return {'lease_id': lease_id, 'host_id': str(HOST_ID),
                 'property_name': PROPERTY,
                 'subscription_id': subscription_id,
-                'grantId': resp.json()['id']}
+                'grantId': resp.json()['id'], 'floatingip_id': FIP_ID}
 
     # -- checks ---------------------------------------------------------------
 
