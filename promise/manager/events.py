@@ -69,12 +69,19 @@ class EventLoop(claims.ClaimLoop):
     def handle(self, event):
         LOG.info('Running %s of lease %s', event.event_type, event.lease_id)
         result, message = status.Event.DONE, None
+        finish = _Finish(event.id, self.owner)
         try:
-            self._run_event(event)
+            self._run_event(event, finish)
         except Exception as exc:
             LOG.exception('%s of lease %s failed', event.event_type,
                           event.lease_id)
             result, message = status.Event.ERROR, str(exc)
+        if finish.ran and result == status.Event.DONE:
+            # The handler recorded the outcome with its own work.
+            if not finish.held:
+                LOG.warning('Event %s was taken over by another manager '
+                            'before it finished here', event.id)
+            return
         try:
             with db.writer() as session:
                 if not lease_db.finish_event(session, event.id, self.owner,
@@ -84,6 +91,21 @@ class EventLoop(claims.ClaimLoop):
         except Exception:
             LOG.exception('Could not record the outcome of event %s',
                           event.id)
+
+
+class _Finish:
+    """Records an event as done inside a handler's own transaction (see
+    LeaseManager.run_event); ``held``: whether the claim was still ours."""
+
+    def __init__(self, event_id, owner):
+        self.event_id, self.owner = event_id, owner
+        self.ran = self.held = False
+
+    def __call__(self, session):
+        self.ran = True
+        self.held = lease_db.finish_event(session, self.event_id, self.owner,
+                                          status.Event.DONE)
+        return self.held
 
 
 class _DueEvent:

@@ -304,10 +304,16 @@ class LeaseManager:
 
     # -- events --------------------------------------------------------------
 
-    def run_event(self, event):
+    def run_event(self, event, finish=None):
+        """Run a due event. ``finish(session)``, when given, records the
+        event as done in the caller's transaction and says whether it
+        still held the claim: an event whose only outcome is a webhook
+        (before-end) records it with its completion, so it is sent once
+        however a manager dies."""
         handler, done = {
             status.Event.START: (self._start, status.ACTIVE),
-            status.Event.BEFORE_END: (self._before_end, None),
+            status.Event.BEFORE_END: (
+                functools.partial(self._before_end, finish=finish), None),
             status.Event.END: (self._end, status.TERMINATED)}[
                 event.event_type]
         ctx = context.admin_context()
@@ -337,7 +343,7 @@ class LeaseManager:
                 self._plugin_call(res, 'on_start', ctx, lease)
             self._set_reservations(ctx, lease, status.Reservation.ACTIVE)
 
-    def _before_end(self, ctx, lease_id):
+    def _before_end(self, ctx, lease_id, finish=None):
         with db.reader(ctx) as session:
             lease = lease_db.get(session, lease_id)
         if lease.status != status.ACTIVE:
@@ -345,8 +351,15 @@ class LeaseManager:
                      lease_id, lease.status)
             return
         self._each_plugin(ctx, lease, 'before_end')
-        notifier.notify(ctx, 'lease.event.before_end_lease',
-                        self._payload(lease))
+        payload = self._payload(lease)
+        with db.writer(ctx) as session:
+            if finish is not None and not finish(session):
+                # Taken over: the manager that holds it now announces.
+                return
+            outbox.record_in(session, 'lease.event.before_end_lease',
+                             payload)
+        notifier.notify(ctx, 'lease.event.before_end_lease', payload,
+                        recorded=True)
 
     def _end(self, ctx, lease_id):
         with self._transition(ctx, lease_id, 'end',

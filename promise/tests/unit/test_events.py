@@ -7,9 +7,13 @@ import sqlite3
 import threading
 import time
 
+import sqlalchemy as sa
+
 from promise.db import api as db
 from promise.db import leases as lease_db
+from promise.db.models import subscriptions as sub_models
 from promise.manager import events
+from promise.notifications import subscriptions
 from promise.tests.unit import base
 from promise.tests.unit import fakes
 
@@ -284,6 +288,42 @@ class TestRunOnce(EventsTestCase):
         self.wait_finished(lease_id, fakes.START)
         self.assertEqual(1, self.plugin.methods().count('on_start'))
         self.assertEqual('DONE', self.events(lease_id)[fakes.START].status)
+
+    def test_before_end_webhook_is_recorded_with_its_completion(self):
+        """The before-end webhook is written in the transaction that marks
+        the event done, and only by the manager that still holds it."""
+        subscriptions.SubscriptionManager().create(self.context, {
+            'event_types': ['lease.event.before_end_lease'],
+            'url': 'http://127.0.0.1:9/hook'})
+        now = base.utcnow()
+        lease_id = self.create_lease(start=now - base.hours(1),
+                                     end=now + base.hours(1))
+        self.manager.run_event(fakes.DueEvent(lease_id, fakes.START))
+        before_end = self.events(lease_id)[fakes.BEFORE_END]
+
+        def recorded():
+            d = sub_models.Delivery
+            with db.reader() as session:
+                return session.scalar(sa.select(sa.func.count()).where(
+                    d.event_type == 'lease.event.before_end_lease'))
+
+        # Another manager took it over: this one announces nothing.
+        self.assertTrue(self.claim(before_end.id, 'manager-a'))
+        self.set_event(before_end.id, claimed_by='manager-b')
+        finish = events._Finish(before_end.id, 'manager-a')
+        self.manager.run_event(fakes.DueEvent(lease_id, fakes.BEFORE_END),
+                               finish)
+        self.assertEqual((True, False, 0), (finish.ran, finish.held,
+                                            recorded()))
+        self.assertEqual('IN_PROGRESS',
+                         self.events(lease_id)[fakes.BEFORE_END].status)
+        # The holder records both at once.
+        finish = events._Finish(before_end.id, 'manager-b')
+        self.manager.run_event(fakes.DueEvent(lease_id, fakes.BEFORE_END),
+                               finish)
+        self.assertEqual((True, 1), (finish.held, recorded()))
+        self.assertEqual('DONE',
+                         self.events(lease_id)[fakes.BEFORE_END].status)
 
     def test_the_running_service_loop_starts_a_lease(self):
         from promise.manager import service
