@@ -99,6 +99,10 @@ class NeutronClient:
             return fip
         return None
 
+    def on_network(self, network_id):
+        """Every floating IP of the network (one call)."""
+        return list(self.network.ips(floating_network_id=network_id))
+
     def create_reserved(self, network_id, subnet_id, address, project_id,
                         reservation_id):
         """Create ``address`` in ``project_id`` for the reservation; one
@@ -129,7 +133,7 @@ class NeutronClient:
                                'something else, or the project\'s '
                                'floating IP quota is full.'
                                % (address, reservation_id)) from exc
-        if not _made_for(fip, reservation_id):
+        if not made_for(fip, reservation_id):
             raise exceptions.Conflict(
                 reason='Floating IP %s is held in Neutron by something '
                        'other than reservation %s.'
@@ -145,7 +149,7 @@ class NeutronClient:
         association first (as Blazar does); nothing there, or something
         that is not the reservation's, is left as it is."""
         fip = self.find(network_id, address)
-        if fip is None or not _made_for(fip, reservation_id):
+        if fip is None or not made_for(fip, reservation_id):
             return
         if fip.port_id:
             self.network.update_ip(fip, port_id=None)
@@ -160,6 +164,8 @@ def _ip(address):
             reason='%r is not an IP address.' % (address,))
 
 
-def _made_for(fip, reservation_id):
+def made_for(fip, reservation_id):
+    """Whether Neutron's floating IP ``fip`` was made for the
+    reservation (its description or tag)."""
     return (fip.description == DESCRIPTION % reservation_id or
             RESERVATION_TAG % reservation_id in (fip.tags or []))

@@ -26,8 +26,10 @@ opts = [
                     'usage pass.'),
     cfg.IntOpt('health_interval', default=30, min=0,
                help='Seconds between two checks of the compute services '
-                    'of registered hosts in Nova (0 disables). A host whose '
-                    'service is down or disabled stops being reservable and '
+                    'of registered hosts in Nova, and of the registered '
+                    'floating IPs in Neutron (0 disables). A host whose '
+                    'service is down or disabled, or an address Neutron '
+                    'holds for something else, stops being reservable and '
                     'its reservations are re-homed or flagged.'),
     cfg.IntOpt('search_horizon_days', default=30, min=1,
                help='How far after the requested start Promise looks for '

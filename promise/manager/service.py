@@ -19,6 +19,7 @@ from promise.db import capacity_changes as change_db
 from promise.db import hosts as host_db
 from promise.db import subscriptions as subscription_db
 from promise import exceptions
+from promise.manager import addresses
 from promise.manager import capacity
 from promise.manager import events
 from promise.manager import grants as grant_manager
@@ -197,6 +198,7 @@ class ManagerService:
         self.usage_loop = usage.loop(CONF.manager.usage_interval,
                                      reclaiming=True)
         self.health_loop = health.loop(CONF.manager.health_interval)
+        self.address_loop = addresses.loop(CONF.manager.health_interval)
         self.nova_listener = nova_events.Listener()
         self.capacity_loop = periodic.Periodic(
             'capacity', CONF.manager.capacity_interval,
@@ -219,6 +221,7 @@ class ManagerService:
         self.usage_loop.start()
         self.delivery_loop.start()
         self.health_loop.start()
+        self.address_loop.start()
         self.nova_listener.start()
         self.capacity_loop.start()
         self.grant_loop.start()
@@ -229,6 +232,7 @@ class ManagerService:
         self.usage_loop.stop()
         self.delivery_loop.stop()
         self.health_loop.stop()
+        self.address_loop.stop()
         self.nova_listener.stop()
         self.capacity_loop.stop()
         self.grant_loop.stop()
@@ -239,6 +243,7 @@ class ManagerService:
         self.usage_loop.wait()
         self.delivery_loop.wait()
         self.health_loop.wait()
+        self.address_loop.wait()
         self.nova_listener.wait()
         self.capacity_loop.wait()
         self.grant_loop.wait()

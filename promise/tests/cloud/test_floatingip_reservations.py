@@ -11,6 +11,8 @@ import random
 import time
 import uuid
 
+import sqlalchemy as sa
+
 from promise.tests.cloud import test_host_reservations as hosts
 
 utcnow = hosts.utcnow
@@ -103,3 +105,72 @@ class TestFloatingIPReservations(hosts.HostReservationBase):
             self.assertLess(time.monotonic(), deadline,
                             'the address outlived its lease in Neutron')
             time.sleep(1)
+
+    def test_an_address_taken_in_neutron_is_replaced(self):
+        """An admin creates by hand the address an upcoming reservation
+        holds: Promise stops offering it and moves the reservation to a
+        free address; once Neutron lets it go it is reservable again."""
+        net = self.public()
+        base = random.randrange(100, 250, 2)
+        addresses = ['172.24.4.%d' % base, '172.24.4.%d' % (base + 1)]
+        fips = {f['floating_ip_address']: f['id']
+                for f in (self.register(net.id, a) for a in addresses)}
+        start = (utcnow() + datetime.timedelta(days=1)).replace(
+            second=0, microsecond=0)
+        resp = self.promise('POST', '/leases', who='demo', json={
+            'name': 'taken-%s' % uuid.uuid4().hex[:6],
+            'start_date': minute(start),
+            'end_date': minute(start + datetime.timedelta(hours=1)),
+            'reservations': [{'resource_type': 'virtual:floatingip',
+                              'network_id': net.id, 'amount': 1}],
+            'events': []})
+        self.assertEqual(201, resp.status_code, resp.text)
+        lease = resp.json()['lease']
+        reservation_id = lease['reservations'][0]['id']
+        self.addCleanup(self.promise, 'DELETE', '/leases/%s' % lease['id'],
+                        who='demo')
+        engine = self.promise_db()
+
+        def held():
+            with engine.connect() as conn:
+                return conn.execute(sa.text(
+                    'SELECT f.floating_ip_address, f.reservable FROM '
+                    'floatingip_allocations a JOIN floatingips f ON '
+                    'f.id = a.floatingip_id WHERE a.reservation_id = :r'),
+                    {'r': reservation_id}).one()
+
+        def reservable(address):
+            return self.promise('GET', '/floatingips/%s' % fips[address]
+                                ).json()['floatingip']['reservable']
+
+        first, _ = held()
+        if first not in fips:
+            # A free address other tests left registered came first.
+            fips[first] = None
+        taken = self.cloud.admin.network.create_ip(
+            floating_network_id=net.id, floating_ip_address=first)
+        self.addCleanup(self.cloud.admin.network.delete_ip, taken,
+                        ignore_missing=True)
+        deadline = time.monotonic() + 90
+        while held()[0] == first:
+            self.assertLess(time.monotonic(), deadline,
+                            'the reservation still holds %s, which Neutron '
+                            'gave to someone else' % first)
+            time.sleep(1)
+        now_held, now_reservable = held()
+        self.assertTrue(now_reservable)
+        shown = self.promise('GET', '/leases/%s' % lease['id'],
+                             who='demo').json()['lease']
+        self.assertFalse(shown['degraded'], shown)
+        self.assertTrue(shown['reservations'][0]['resources_changed'])
+        if fips[first]:
+            self.assertFalse(reservable(first))
+
+        self.cloud.admin.network.delete_ip(taken)
+        if fips[first]:
+            deadline = time.monotonic() + 90
+            while not reservable(first):
+                self.assertLess(time.monotonic(), deadline,
+                                'the address stays unreservable after '
+                                'Neutron let it go')
+                time.sleep(1)

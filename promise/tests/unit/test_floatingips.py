@@ -54,9 +54,11 @@ class FakeNeutron:
 
 class FloatingIPTestCase(base.TestCase):
 
+    NEUTRON = FakeNeutron
+
     def setUp(self):
         super().setUp()
-        self.neutron = FakeNeutron()
+        self.neutron = self.NEUTRON()
         self.useFixture(fixtures.MockPatch(
             'promise.clients.neutron.client', return_value=self.neutron))
         self.plugin = fip_plugin.FloatingIPPlugin(self.neutron)
