@@ -65,6 +65,9 @@ class TestInstanceHealing(feedback.FeedbackBase):
 
         self.wait_lease(lease['id'], 'ACTIVE', timeout=240)
         server = self.settle(self.boot_server('moved-slot', reservation_id))
+        # Gone before the host is unregistered (a host running servers
+        # stays registered, and other tests would find fewer free ones).
+        self.addCleanup(fixture.delete_server, self.cloud.admin, server.id)
         self.assertEqual('ACTIVE', server.status,
                          getattr(server, 'fault', None))
         self.assertEqual(other_name, server.compute_host)
@@ -111,6 +114,7 @@ class TestInstanceHealing(feedback.FeedbackBase):
         self.wait_lease(lease['id'], 'ACTIVE', timeout=240)
         server = self.settle(self.boot_server(
             'slot', lease['reservations'][0]['id']))
+        self.addCleanup(fixture.delete_server, self.cloud.admin, server.id)
         self.assertEqual('ACTIVE', server.status,
                          getattr(server, 'fault', None))
         self.assertEqual(name, server.compute_host)
