@@ -237,7 +237,10 @@ def _wait(name, ready, timeout, complaint):
     log = settings.log_of(name)
     deadline = time.monotonic() + timeout
     while not ready():
-        if not service_alive(name):
+        # Only that the process is gone counts here: the pid was just
+        # started by us, and gunicorn's setproctitle rewrites its command
+        # line at start-up, which is_ours() may catch half written.
+        if not pid_alive(read_pid(name)):
             raise Failure(name, 'process exited during start-up', log)
         if time.monotonic() > deadline:
             raise Failure(name, complaint, log)
