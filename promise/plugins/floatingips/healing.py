@@ -13,6 +13,7 @@ transaction with the address generation check.
 """
 
 import collections
+import datetime
 import json
 
 import sqlalchemy as sa
@@ -25,6 +26,7 @@ from promise.plugins.floatingips import allocation
 from promise import status
 
 _OVER = (status.TERMINATED, status.DELETING)
+SLACK = datetime.timedelta(hours=1)
 
 
 def networks(session):
@@ -50,10 +52,14 @@ def apply(session, found, made_for, now=None):
     old/new "host" ids are address ids."""
     now = now or dates.utcnow()
     alloc = models.FloatingIPAllocation
+    # Reservations whose own address may exist in Neutron now: those
+    # holding it around now, as a start runs a little after its time and
+    # an end removes the address a little after its own.
     current = collections.defaultdict(set)
     for fip_id, reservation_id in session.execute(
             sa.select(alloc.floatingip_id, alloc.reservation_id)
-            .where(alloc.start_date <= now, alloc.end_date > now)):
+            .where(alloc.start_date <= now + SLACK,
+                   alloc.end_date > now - SLACK)):
         current[fip_id].add(reservation_id)
     outcomes = []
     for fip in session.scalars(sa.select(models.FloatingIP)

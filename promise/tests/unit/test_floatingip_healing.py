@@ -103,3 +103,31 @@ class TestAddressHealth(base.FloatingIPTestCase):
         self.assertEqual([], addresses.check(self.neutron))
         self.assertEqual({'172.24.4.100': True, '172.24.4.101': True},
                          self.reservable())
+
+    def test_an_ended_reservations_address_on_its_way_out_is_not_taken(self):
+        # The end removes the address a moment after the end time: until
+        # then Neutron still holds it for that reservation.
+        now = base.base.minute(base.base.utcnow())
+        with db.writer() as session:
+            lease = models.Lease(
+                id='ended', name='ended', project_id='p1', status='ACTIVE',
+                start_date=now - 2 * HOUR, end_date=now - HOUR / 60)
+            res = models.Reservation(
+                id='ended-res', resource_type='virtual:floatingip',
+                status='active', missing_resources=False,
+                resources_changed=False)
+            res.floatingip = models.FloatingIPReservation(
+                network_id=base.NET, amount=1, required_floatingips='[]')
+            lease.reservations.append(res)
+            session.add(lease)
+            session.flush()
+            fip = session.scalars(sa.select(models.FloatingIP).where(
+                models.FloatingIP.floating_ip_address ==
+                '172.24.4.100')).one()
+            session.add(models.FloatingIPAllocation(
+                reservation_id='ended-res', floatingip_id=fip.id,
+                start_date=now - 2 * HOUR, end_date=now - HOUR / 60))
+        self.neutron.held['172.24.4.100'] = 'Promise reservation ended-res'
+        self.assertEqual([], addresses.check(self.neutron))
+        self.assertEqual({'172.24.4.100': True, '172.24.4.101': True},
+                         self.reservable())
