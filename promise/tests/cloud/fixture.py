@@ -283,6 +283,20 @@ class CloudTestCase(testtools.TestCase):
             path, method, endpoint_filter=RESERVATION, raise_exc=False,
             **kwargs)
 
+    def delete_until_gone(self, path, who='admin', timeout=120):
+        """DELETE a Promise resource at cleanup, again while it answers 409
+        (a lease that is still starting, a host a lease still holds), so a
+        test leaves the shared cloud as it found it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            resp = self.promise('DELETE', path, who=who)
+            if resp.status_code in (202, 204, 404):
+                return
+            if resp.status_code != 409 or time.monotonic() > deadline:
+                raise AssertionError('DELETE %s: %s %s'
+                                     % (path, resp.status_code, resp.text))
+            time.sleep(1)
+
     def boot_server(self, name, flavor_id, hints=None, who='demo'):
         """Boot image `tiny` on net1 (deleted at cleanup); the server id."""
         conn = self.cloud.connection(who)

@@ -44,7 +44,7 @@ class TestDowntimeRehoming(base.HostReservationBase):
                               'max': 1, 'hypervisor_properties': only}]})
         self.assertEqual(201, resp.status_code, resp.text)
         lease = resp.json()['lease']
-        self.addCleanup(self.promise, 'DELETE', '/leases/%s' % lease['id'],
+        self.addCleanup(self.delete_until_gone, '/leases/%s' % lease['id'],
                         who='demo')
         reservation_id = lease['reservations'][0]['id']
         first = self.allocation_host(lease['id'])

@@ -29,7 +29,7 @@ class TestFloatingIPReservations(hosts.HostReservationBase):
         rc, fip, err = self.cli('floatingip', 'create', network_id, address,
                                 '-f', 'json')
         self.assertEqual(0, rc, err)
-        self.addCleanup(self.promise, 'DELETE',
+        self.addCleanup(self.delete_until_gone,
                         '/floatingips/%s' % fip['id'])
         return fip
 
@@ -63,7 +63,7 @@ class TestFloatingIPReservations(hosts.HostReservationBase):
             '--start-date', 'now', '--end-date', minute(end),
             'fip-lease-%s' % uuid.uuid4().hex[:6], '-f', 'json', who='demo')
         self.assertEqual(0, rc, err)
-        self.addCleanup(self.promise, 'DELETE', '/leases/%s' % lease['id'],
+        self.addCleanup(self.delete_until_gone, '/leases/%s' % lease['id'],
                         who='demo')
         lease = self.wait_lease(lease['id'], 'ACTIVE')
         reservation_id = lease['reservations'][0]['id']
@@ -127,7 +127,7 @@ class TestFloatingIPReservations(hosts.HostReservationBase):
         self.assertEqual(201, resp.status_code, resp.text)
         lease = resp.json()['lease']
         reservation_id = lease['reservations'][0]['id']
-        self.addCleanup(self.promise, 'DELETE', '/leases/%s' % lease['id'],
+        self.addCleanup(self.delete_until_gone, '/leases/%s' % lease['id'],
                         who='demo')
         engine = self.promise_db()
 

@@ -79,7 +79,7 @@ class HostReservationBase(fixture.CloudTestCase):
     def register(self, name):
         rc, host, err = self.cli('host', 'create', name, '-f', 'json')
         self.assertEqual(0, rc, err)
-        self.addCleanup(self.promise, 'DELETE', '/os-hosts/%s' % host['id'])
+        self.addCleanup(self.delete_until_gone, '/os-hosts/%s' % host['id'])
         return host
 
     def register_free(self, count):
@@ -151,7 +151,7 @@ class TestHostLease(HostReservationBase):
             '--start-date', minute(start), '--end-date', minute(end),
             'host-lease-%s' % uuid.uuid4().hex[:6], '-f', 'json', who='demo')
         self.assertEqual(0, rc, err)
-        self.addCleanup(self.promise, 'DELETE', '/leases/%s' % lease['id'],
+        self.addCleanup(self.delete_until_gone, '/leases/%s' % lease['id'],
                         who='demo')
         reservations = lease['reservations']
         if isinstance(reservations, str):

@@ -6,12 +6,12 @@ enabled again; a preemptible server on the host an upcoming reservation's
 slots are on is deleted before the start."""
 
 import datetime
-import time
 import uuid
 
 from promise.tests.cloud import fixture
 from promise.tests.cloud import test_host_reservations as base
 from promise.tests.cloud import test_nova_feedback as feedback
+from promise.tests import utils
 
 
 class TestInstanceHealing(feedback.FeedbackBase):
@@ -29,19 +29,9 @@ class TestInstanceHealing(feedback.FeedbackBase):
                 'resource_properties': feedback.only(*host_names)}]})
         self.assertEqual(201, resp.status_code, resp.text)
         lease = resp.json()['lease']
-        self.addCleanup(self.promise, 'DELETE', '/leases/%s' % lease['id'],
+        self.addCleanup(self.delete_until_gone, '/leases/%s' % lease['id'],
                         who='demo')
         return lease
-
-    def wait_until(self, what, check, timeout=90):
-        deadline = time.monotonic() + timeout
-        while True:
-            found = check()
-            if found:
-                return found
-            if time.monotonic() > deadline:
-                self.fail('%s: not within %ds' % (what, timeout))
-            time.sleep(1)
 
     def test_slots_move_off_a_disabled_compute_and_boot_there(self):
         names, ids = self.register_free(2)
@@ -57,8 +47,9 @@ class TestInstanceHealing(feedback.FeedbackBase):
 
         self.set_service(first_name, enabled=False)
         self.addCleanup(self.set_service, first_name, True)
-        self.wait_until('slots moved to %s' % other_name,
-                        lambda: self.allocation_host(lease['id']) == [other])
+        utils.wait_for(lambda: self.allocation_host(lease['id']) == [other],
+                       timeout=90, interval=1,
+                       what='slots moved to %s' % other_name)
         self.assertTrue(self.reservation(lease['id'])['resources_changed'])
         self.wait_webhook('lease.update', lambda b: b['payload']['lease'][
             'id'] == lease['id'])
@@ -87,10 +78,12 @@ class TestInstanceHealing(feedback.FeedbackBase):
 
         self.set_service(name, enabled=False)
         self.addCleanup(self.set_service, name, True)
-        self.wait_until('the reservation flagged', lambda: flagged(True))
+        utils.wait_for(lambda: flagged(True), timeout=90, interval=1,
+                       what='the reservation flagged')
         self.assertEqual([ids[name]], self.allocation_host(lease['id']))
         self.set_service(name, enabled=True)
-        self.wait_until('the flag cleared', lambda: flagged(False))
+        utils.wait_for(lambda: flagged(False), timeout=90, interval=1,
+                       what='the flag cleared')
         self.assertEqual([ids[name]], self.allocation_host(lease['id']))
 
     def test_a_borrower_makes_way_for_the_slots(self):

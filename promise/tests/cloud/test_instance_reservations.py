@@ -60,7 +60,7 @@ class InstanceReservationBase(fixture.CloudTestCase):
                 continue  # registered meanwhile by another test
             self.assertEqual(201, resp.status_code, resp.text)
             hosts[name] = resp.json()['host']['id']
-            self.addCleanup(self.promise, 'DELETE',
+            self.addCleanup(self.delete_until_gone,
                             '/os-hosts/%s' % hosts[name])
         return hosts
 
@@ -81,8 +81,8 @@ class InstanceReservationBase(fixture.CloudTestCase):
             lease = resp.json()['lease']
             # Runs after the delete below (cleanups run last in, first out).
             self.addCleanup(self.forget_pending, lease)
-            self.addCleanup(self.promise, 'DELETE',
-                            '/leases/%s' % lease['id'])
+            self.addCleanup(self.delete_until_gone,
+                            '/leases/%s' % lease['id'], who=who)
             return lease
         return resp
 

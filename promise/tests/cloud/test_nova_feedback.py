@@ -96,7 +96,7 @@ class FeedbackBase(base.HostReservationBase):
             'reservations': [reservation]})
         self.assertEqual(201, resp.status_code, resp.text)
         lease = resp.json()['lease']
-        self.addCleanup(self.promise, 'DELETE', '/leases/%s' % lease['id'],
+        self.addCleanup(self.delete_until_gone, '/leases/%s' % lease['id'],
                         who='demo')
         return lease
 

@@ -47,7 +47,7 @@ class TestOffers(base.HostReservationBase):
                             json=self.body(start, end, count))
         self.assertEqual(201, resp.status_code, resp.text)
         lease = resp.json()['lease']
-        self.addCleanup(self.promise, 'DELETE', '/leases/%s' % lease['id'],
+        self.addCleanup(self.delete_until_gone, '/leases/%s' % lease['id'],
                         who='demo')
         return lease
 
