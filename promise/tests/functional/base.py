@@ -169,6 +169,19 @@ class FunctionalTestCase(testtools.TestCase):
                 " private) VALUES ('physical:host', :name, :false)"),
                 {'name': prop, 'false': False})
 
+    def insert_floatingip(self, fip_id, network_id, address,
+                          subnet_id='subnet-1'):
+        """A reservable floating IP, written straight into the database:
+        registering needs Neutron, which this tier has not."""
+        with self.deployment.db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO floatingips (id, floating_network_id, "
+                "subnet_id, floating_ip_address, reservable, generation, "
+                "created_at) VALUES (:id, :net, :subnet, :address, :t, 0, "
+                ":now)"),
+                {'id': fip_id, 'net': network_id, 'subnet': subnet_id,
+                 'address': address, 't': True, 'now': utcnow()})
+
     def simultaneously(self, *calls):
         """Run the calls in threads released together; their results, in
         order (the way to make two requests race)."""

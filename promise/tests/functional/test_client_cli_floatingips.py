@@ -27,15 +27,8 @@ class TestFloatingIPCliMySQL(cli.CLIMixin, base.MySQLMixin,
         with self.deployment.db.engine.begin() as conn:
             conn.execute(sa.text('DELETE FROM floatingip_allocations'))
             conn.execute(sa.text('DELETE FROM floatingips'))
-            for last in (100, 101):
-                conn.execute(sa.text(
-                    "INSERT INTO floatingips (id, floating_network_id, "
-                    "subnet_id, floating_ip_address, reservable, "
-                    "generation, created_at) VALUES (:id, :net, "
-                    "'subnet-1', :address, :t, 0, :now)"),
-                    {'id': 'fip-%d' % last, 'net': NET,
-                     'address': '172.24.4.%d' % last, 't': True,
-                     'now': base.utcnow()})
+        for last in (100, 101):
+            self.insert_floatingip('fip-%d' % last, NET, '172.24.4.%d' % last)
 
     def test_floatingip_commands_and_a_floatingip_lease(self):
         listed = self.openstack_json('reservation', 'floatingip', 'list')

@@ -31,12 +31,7 @@ class _FloatingIPRace:
             conn.execute(sa.text('DELETE FROM floatingip_allocations'))
             conn.execute(sa.text('DELETE FROM leases'))
             conn.execute(sa.text('DELETE FROM floatingips'))
-            conn.execute(sa.text(
-                "INSERT INTO floatingips (id, floating_network_id, "
-                "subnet_id, floating_ip_address, reservable, generation, "
-                "created_at) VALUES ('fip-1', :net, 'subnet-1', "
-                "'172.24.4.100', :t, 0, :now)"),
-                {'net': NET, 't': True, 'now': base.utcnow()})
+        self.insert_floatingip('fip-1', NET, '172.24.4.100')
 
     def _body(self, name, start, end):
         return {'name': name, 'start_date': base.api_date(start),

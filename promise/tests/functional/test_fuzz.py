@@ -46,7 +46,6 @@ from hypothesis import strategies as st
 import schemathesis
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi import checks as oas_checks
-import sqlalchemy as sa
 
 from promise.tests.functional import base
 from promise.tests.functional import extremes
@@ -163,13 +162,8 @@ class FuzzTests(base.MySQLMixin, base.FunctionalTestCase):
                   '_links': {'vnfLcmOpOcc': {'href': 'http://vnfm/op'},
                              'vnfInstance': {'href': 'http://vnfm/vnf'}}})
         self.assertEqual(201, resp.status_code, resp.text)
-        with self.deployment.db.engine.begin() as conn:
-            conn.execute(sa.text(
-                "INSERT INTO floatingips (id, floating_network_id, "
-                "subnet_id, floating_ip_address, reservable, generation, "
-                "created_at) VALUES (:id, 'fuzz-net', 'fuzz-subnet', "
-                "'172.24.4.100', :t, 0, :now)"),
-                {'id': FIP_ID, 't': True, 'now': now})
+        self.insert_floatingip(FIP_ID, 'fuzz-net', '172.24.4.100',
+                               subnet_id='fuzz-subnet')
         return {'lease_id': lease_id, 'host_id': str(HOST_ID),
                 'property_name': PROPERTY,
                 'subscription_id': subscription_id,

@@ -114,13 +114,8 @@ class PolicyMatrixTests:
         type(self).grant = self.create_grant('matrix-vnf-a')
         # A reservable floating IP (inserted directly: registering needs
         # Neutron).
-        with self.deployment.db.engine.begin() as conn:
-            conn.execute(sa.text(
-                "INSERT INTO floatingips (id, floating_network_id, "
-                "subnet_id, floating_ip_address, reservable, generation, "
-                "created_at) VALUES (:id, 'matrix-net', 'matrix-subnet', "
-                "'172.24.4.242', :t, 0, :now)"),
-                {'id': FIP_ID, 't': True, 'now': base.utcnow()})
+        self.insert_floatingip(FIP_ID, 'matrix-net', '172.24.4.242',
+                               subnet_id='matrix-subnet')
 
     def create_subscription(self, caller='member', **extra):
         body = dict({'event_types': ['lease.*'],

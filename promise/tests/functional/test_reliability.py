@@ -36,6 +36,21 @@ class _ReliabilityTestCase(base.FunctionalTestCase):
         # No deployment per class: see deploy().
         super(base.FunctionalTestCase, cls).setUpClass()
 
+    def deploy_with_slow_nova(self, delay):
+        """A deployment whose Nova takes ``delay`` seconds per call, with
+        claims of CLAIM_TIMEOUT; only events are under test, so the
+        periodic passes that would ask Nova (or Placement) about everything
+        stay off."""
+        nova = self.useFixture(servers.FakeNova(delay=delay))
+        overrides = dict(nova.config())
+        overrides.update({
+            'manager.event_claim_timeout': self.CLAIM_TIMEOUT,
+            'manager.health_interval': 0,
+            'manager.usage_interval': 0,
+            'manager.capacity_interval': 0,
+        })
+        return nova, self.deploy(self.BACKEND, **overrides)
+
     def deploy(self, backend, **kwargs):
         self.deployment = self.useFixture(
             func_fixtures.Deployment(backend, **kwargs))
@@ -147,17 +162,7 @@ class KillManagerTests:
     CLAIM_TIMEOUT = 30
 
     def test_killed_manager_events_run_exactly_once(self):
-        nova = self.useFixture(servers.FakeNova(delay=0.3))
-        overrides = dict(nova.config())
-        overrides.update({
-            'manager.event_claim_timeout': self.CLAIM_TIMEOUT,
-            # Only events are under test: the periodic passes that would
-            # ask Nova (or Placement) about everything stay off.
-            'manager.health_interval': 0,
-            'manager.usage_interval': 0,
-            'manager.capacity_interval': 0,
-        })
-        deployment = self.deploy(self.BACKEND, **overrides)
+        nova, deployment = self.deploy_with_slow_nova(0.3)
         notifications = self.useFixture(func_fixtures.NotificationCollector(
             deployment.config.notification_topic))
         func_fixtures.wait_for(
@@ -302,15 +307,7 @@ class TestSlowNovaMySQL(base.MySQLMixin, _ReliabilityTestCase):
     CLAIM_TIMEOUT = 30
 
     def test_a_start_slower_than_the_claim_runs_once(self):
-        nova = self.useFixture(servers.FakeNova(delay=8))
-        overrides = dict(nova.config())
-        overrides.update({
-            'manager.event_claim_timeout': self.CLAIM_TIMEOUT,
-            'manager.health_interval': 0,
-            'manager.usage_interval': 0,
-            'manager.capacity_interval': 0,
-        })
-        deployment = self.deploy(self.BACKEND, **overrides)
+        nova, deployment = self.deploy_with_slow_nova(8)
         self._add_hosts()
         began = time.monotonic()
         end = base.api_date(base.utcnow() + datetime.timedelta(hours=1))
