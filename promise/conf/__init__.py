@@ -5,6 +5,7 @@ from oslo_config import cfg
 from promise.conf import api
 from promise.conf import default
 from promise.conf import enforcement
+from promise.conf import galera
 from promise.conf import grants
 from promise.conf import manager
 from promise.conf import multicloud
@@ -29,3 +30,4 @@ neutron.register_opts(CONF)
 nova_notifications.register_opts(CONF)
 enforcement.register_opts(CONF)
 quota.register_opts(CONF)
+galera.register_opts(CONF)

@@ -7,6 +7,7 @@ from oslo_policy import opts as policy_opts
 from promise.conf import api
 from promise.conf import default
 from promise.conf import enforcement
+from promise.conf import galera
 from promise.conf import grants
 from promise.conf import manager
 from promise.conf import multicloud
@@ -18,7 +19,8 @@ from promise.conf import nova_notifications
 from promise.conf import quota
 
 _MODULES = (default, api, manager, nova, neutron, notifications, multicloud,
-            net_value_conf, grants, nova_notifications, enforcement, quota)
+            net_value_conf, grants, nova_notifications, enforcement, quota,
+            galera)
 
 DEFAULT_CONNECTION = 'sqlite:///$state_path/promise.sqlite'
 

@@ -18,7 +18,8 @@ CONF = conf.CONF
 def _new_facade():
     facade = enginefacade.transaction_context()
     # The rest of [database] is read from CONF when the facade starts.
-    facade.configure(sqlite_fk=True, on_engine_create=[_sqlite_write_locks])
+    facade.configure(sqlite_fk=True,
+                     on_engine_create=[_sqlite_write_locks, _galera_reads])
     return facade
 
 
@@ -45,6 +46,32 @@ def _sqlite_write_locks(engine):
         if getattr(listener, '__name__', '') == '_sqlite_emit_begin':
             sa.event.remove(engine, 'begin', listener)
     sa.event.listen(engine, 'begin', _begin)
+
+
+def _galera_reads(engine):
+    """On a Galera node, reads wait for the write sets the cluster has
+    committed ([galera] sync_wait): a row lock is local to a node, so a
+    decision must not start from a view another node has moved past."""
+    if engine.dialect.name != 'mysql':
+        return
+
+    def _connect(dbapi_connection, record):
+        cursor = dbapi_connection.cursor()
+        try:
+            try:
+                cursor.execute('SELECT @@wsrep_on')
+                row = cursor.fetchone()
+            except Exception:  # noqa: S110 - MySQL without wsrep
+                return
+            if row and str(row[0]) in ('1', 'ON'):
+                cursor.execute('SET SESSION wsrep_sync_wait = %d'
+                               % CONF.galera.sync_wait)
+        finally:
+            cursor.close()
+
+    sa.event.listen(engine, 'connect', _connect)
+    # oslo.db tried a connection before this hook ran; it is pooled.
+    engine.dispose()
 
 
 class _Holder:
