@@ -98,6 +98,31 @@ def unreachable(exc):
     return isinstance(exc, sa.exc.OperationalError) and exc.statement is None
 
 
+# Server errors another attempt may not meet: a Galera node not ready for
+# queries (1047), a deadlock or lost certification (1213), the connection
+# gone (2006, 2013).
+_TRANSIENT_CODES = (1047, 1213, 2006, 2013)
+
+
+def transient(exc):
+    """True when ``exc`` (or what it wraps) is a database failure that a
+    later attempt of the same work may not meet: the server or a cluster
+    node went away, a deadlock, a certification failure. Work that failed
+    so is taken again, not recorded as failed."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if unreachable(exc) or isinstance(exc, db_exc.DBDeadlock):
+            return True
+        args = getattr(exc, 'args', ())
+        if args and args[0] in _TRANSIENT_CODES:
+            return True
+        exc = (getattr(exc, 'inner_exception', None) or
+               getattr(exc, 'orig', None) or exc.__cause__ or
+               exc.__context__)
+    return False
+
+
 def get_engine():
     return _facade().writer.get_engine()
 

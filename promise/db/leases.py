@@ -165,6 +165,17 @@ def finish_event(session, event_id, owner, outcome, message=None):
     return session.execute(stmt).rowcount == 1
 
 
+def release_event(session, event_id, owner):
+    """Give a claimed event back to the loop, to be run again."""
+    event = models.Event
+    stmt = (sa.update(event)
+            .where(event.id == event_id, event.claimed_by == owner,
+                   event.status == status.Event.IN_PROGRESS)
+            .values(status=status.Event.UNDONE, claimed_until=None)
+            .execution_options(synchronize_session=False))
+    return session.execute(stmt).rowcount == 1
+
+
 def next_event_time(session, after):
     """When the earliest not-yet-run event after ``after`` is due."""
     return session.scalar(sa.select(sa.func.min(models.Event.time)).where(

@@ -73,6 +73,9 @@ class EventLoop(claims.ClaimLoop):
         try:
             self._run_event(event, finish)
         except Exception as exc:
+            if db.transient(exc):
+                self._release(event, exc)
+                return
             LOG.exception('%s of lease %s failed', event.event_type,
                           event.lease_id)
             result, message = status.Event.ERROR, str(exc)
@@ -91,6 +94,21 @@ class EventLoop(claims.ClaimLoop):
         except Exception:
             LOG.exception('Could not record the outcome of event %s',
                           event.id)
+
+    def _release(self, event, exc):
+        """The database went away (or a cluster node with it) in the
+        middle: the event runs again from the start (handlers are
+        idempotent), now if the database answers, else once the claim
+        expires."""
+        LOG.warning('%s of lease %s was interrupted by the database (%s); '
+                    'it will run again', event.event_type, event.lease_id,
+                    exc)
+        try:
+            with db.writer() as session:
+                lease_db.release_event(session, event.id, self.owner)
+        except Exception as again:
+            LOG.warning('Event %s stays claimed until its claim expires: '
+                        '%s', event.id, again)
 
 
 class _Finish:

@@ -394,6 +394,10 @@ class LeaseManager:
         try:
             yield lease
         except Exception as exc:
+            if db.transient(exc) and spec.via in spec.sources:
+                # Left in its transitional status, which the action's
+                # retry (the event, run again) starts from.
+                raise
             request_id = (getattr(ctx, 'request_id', None) or
                           'req-' + uuidutils.generate_uuid())
             LOG.exception('Lease %s: %s failed (request %s)', lease_id,

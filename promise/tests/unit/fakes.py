@@ -8,7 +8,8 @@ RESOURCE_TYPE = 'fake:thing'
 
 class RecordingPlugin(plugin_base.ResourcePlugin):
     """Records every call; ``fail`` maps a method name to an error text
-    that method raises (as RuntimeError)."""
+    that method raises (as RuntimeError), or to an exception it raises
+    once."""
 
     resource_type = RESOURCE_TYPE
 
@@ -20,7 +21,11 @@ class RecordingPlugin(plugin_base.ResourcePlugin):
     def _record(self, method, lease, reservation, *extra):
         self.calls.append((method, lease.id, reservation.id) + extra)
         if method in self.fail:
-            raise RuntimeError(self.fail[method])
+            error = self.fail[method]
+            if isinstance(error, BaseException):
+                del self.fail[method]
+                raise error
+            raise RuntimeError(error)
 
     def reserve(self, session, lease, reservation, values):
         if self.reserve_hook is not None:

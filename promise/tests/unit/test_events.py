@@ -7,6 +7,7 @@ import sqlite3
 import threading
 import time
 
+from oslo_db import exception as db_exc
 import sqlalchemy as sa
 
 from promise.db import api as db
@@ -246,6 +247,46 @@ class TestRunOnce(EventsTestCase):
         self.assertEqual(['reserve', 'prepare', 'prepare', 'on_start',
                           'before_end', 'on_end'], self.plugin.methods())
         self.assertEqual([], loop.run_once())
+
+    def test_a_start_cut_by_the_database_runs_again(self):
+        """A connection lost mid-start (a Galera node killed behind
+        HAProxy) is not a failed start: the lease stays STARTING, the
+        event is given back, and the next pass finishes it."""
+        now = base.utcnow()
+        lease_id = self.create_lease(start=now, end=now + base.hours(3))
+        self.plugin.fail['on_start'] = db_exc.DBConnectionError(
+            'Lost connection to MySQL server during query')
+        loop = self.make_loop()
+        loop.run_once()
+        base.wait_for(lambda: self.events(lease_id)[fakes.START].status
+                      == 'UNDONE', what='the start to be given back')
+        self.assertEqual('STARTING', self.get_lease(lease_id).status)
+        loop.run_once()
+        self.wait_finished(lease_id, fakes.START)
+        self.assertEqual('DONE', self.events(lease_id)[fakes.START].status)
+        self.assertEqual('ACTIVE', self.get_lease(lease_id).status)
+        self.assertEqual(2, self.plugin.methods().count('on_start'))
+
+    def test_a_start_that_fails_otherwise_is_an_error(self):
+        now = base.utcnow()
+        lease_id = self.create_lease(start=now, end=now + base.hours(3))
+        self.plugin.fail['on_start'] = 'Nova refused'
+        self.make_loop().run_once()
+        self.wait_finished(lease_id, fakes.START)
+        self.assertEqual('ERROR', self.events(lease_id)[fakes.START].status)
+        self.assertEqual('ERROR', self.get_lease(lease_id).status)
+
+    def test_transient_failures(self):
+        self.assertTrue(db.transient(db_exc.DBDeadlock()))
+        self.assertTrue(db.transient(db_exc.DBConnectionError('gone')))
+        wrapped = RuntimeError('start failed')
+        wrapped.__cause__ = db_exc.DBError(
+            sa.exc.OperationalError('SELECT 1', {}, Exception(
+                1047, 'WSREP has not yet prepared node for application '
+                      'use')))
+        self.assertTrue(db.transient(wrapped))
+        self.assertFalse(db.transient(RuntimeError('Nova refused')))
+        self.assertFalse(db.transient(db_exc.DBDuplicateEntry()))
 
     def test_two_loops_never_run_one_event_twice(self):
         now = base.utcnow()
