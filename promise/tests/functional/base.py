@@ -112,15 +112,17 @@ class FunctionalTestCase(testtools.TestCase):
         return self.deployment.url
 
     def request(self, method, path, who=None, roles='member', json=None,
-                data=None, headers=None, timeout=60):
-        """A request to promise-api as `who` (OWNER by default)."""
+                data=None, headers=None, timeout=60, base_url=None):
+        """A request to promise-api as `who` (OWNER by default); to
+        ``base_url`` where a deployment has more than one."""
         who = who or OWNER
         hdrs = {'X-User-Id': who['user'], 'X-Project-Id': who['project'],
                 'X-Roles': roles, 'Accept': 'application/json'}
         if data is not None:
             hdrs['Content-Type'] = 'application/json'
         hdrs.update(headers or {})
-        return requests.request(method, self.url + path, json=json,
+        return requests.request(method, (base_url or self.url) + path,
+                                json=json,
                                 data=data, headers=hdrs, timeout=timeout)
 
     def create_lease(self, name=None, start='now', end=None, who=None,

@@ -31,6 +31,7 @@ import fixtures
 import kombu
 from oslo_config import cfg
 import oslo_messaging as messaging
+from oslo_messaging import opts as messaging_opts
 import requests
 import sqlalchemy as sa
 
@@ -439,10 +440,13 @@ class Deployment(fixtures.Fixture):
 class NotificationCollector(fixtures.Fixture):
     """A real oslo.messaging notification listener on RabbitMQ."""
 
-    def __init__(self, topic, url=RABBIT_URL):
+    def __init__(self, topic, url=RABBIT_URL, rabbit=None):
+        """rabbit: [oslo_messaging_rabbit] options for the listener (the
+        deployment's quorum queues, say)."""
         super().__init__()
         self.topic = topic
         self.url = url
+        self.rabbit = rabbit or {}
         self.lock = threading.Lock()
         self.notifications = []
 
@@ -458,6 +462,10 @@ class NotificationCollector(fixtures.Fixture):
     def _setUp(self):
         conf = cfg.ConfigOpts()
         conf([], project='promise-functional-tests')
+        for group, opts in messaging_opts.list_opts():
+            conf.register_opts(opts, group=group)
+        for name, value in self.rabbit.items():
+            conf.set_override(name, value, group='oslo_messaging_rabbit')
         transport = messaging.get_notification_transport(conf,
                                                          url=self.url)
         self.addCleanup(transport.cleanup)
