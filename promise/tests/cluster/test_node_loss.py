@@ -90,15 +90,7 @@ class NodeLossTests:
                 self.deployment.config.notification_topic,
                 url=self.deployment.env['PROMISE_CLUSTER_TRANSPORT_URL'],
                 rabbit={'rabbit_quorum_queue': True}))
-        with self.deployment.db.engine.begin() as conn:
-            for i in range(1, HOSTS + 1):
-                conn.execute(sa.text(
-                    "INSERT INTO hosts (id, hypervisor_hostname, "
-                    "service_name, vcpus, memory_mb, local_gb, reservable, "
-                    "generation, created_at) VALUES (:id, :name, :name, 8, "
-                    "8192, 100, :t, 0, :now)"),
-                    {'id': i, 'name': 'compute%d' % i, 't': True,
-                     'now': func_base.utcnow()})
+        self.insert_hosts(range(1, HOSTS + 1))
 
     def _whole_again(self):
         for part in ('galera', 'rabbit'):

@@ -148,6 +148,18 @@ class FunctionalTestCase(testtools.TestCase):
         self.assertEqual(200, resp.status_code, resp.text)
         return resp.json()['leases']
 
+    def insert_hosts(self, ids, prefix='compute'):
+        """Reservable hosts ``<prefix><id>`` of 8 vCPU / 8 GB / 100 GB,
+        written straight into the database (registering needs Nova)."""
+        with self.deployment.db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO hosts (id, hypervisor_hostname, service_name, "
+                "vcpus, memory_mb, local_gb, reservable, generation, "
+                "created_at) VALUES (:id, :name, :name, 8, 8192, 100, :t, 0, "
+                ":now)"),
+                [{'id': i, 'name': '%s%d' % (prefix, i), 't': True,
+                  'now': utcnow()} for i in ids])
+
     def insert_host_with_property(self, host_id, name, prop, zone=None):
         """A compute host with capacity and one public capability ``prop``
         (= 'true'), written straight into the database: registering needs

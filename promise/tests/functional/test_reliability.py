@@ -118,15 +118,7 @@ class _ReliabilityTestCase(base.FunctionalTestCase):
                          'refused requests were carried out after all')
 
     def _add_hosts(self):
-        with self.deployment.db.engine.begin() as conn:
-            for i in range(1, self.HOSTS + 1):
-                conn.execute(sa.text(
-                    "INSERT INTO hosts (id, hypervisor_hostname, "
-                    "service_name, vcpus, memory_mb, local_gb, reservable, "
-                    "generation, created_at) VALUES (:id, :name, :name, 8, "
-                    "8192, 100, :t, 0, :now)"),
-                    {'id': i, 'name': 'compute%d' % i, 't': True,
-                     'now': base.utcnow()})
+        self.insert_hosts(range(1, self.HOSTS + 1))
 
     def _host_lease(self, name, start, end):
         resp = self.request('POST', '/v1/leases', json={

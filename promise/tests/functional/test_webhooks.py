@@ -244,17 +244,11 @@ class WebhookTests:
 
     def add_hosts(self, count):
         """Reservable hosts, inserted directly (registering needs Nova)."""
-        with self.deployment.db.engine.begin() as conn:
+        with self.deployment.db.engine.connect() as conn:
             top = conn.execute(sa.text(
                 'SELECT COALESCE(MAX(id), 0) FROM hosts')).scalar()
-            for host_id in range(top + 1, top + 1 + count):
-                conn.execute(sa.text(
-                    "INSERT INTO hosts (id, hypervisor_hostname, "
-                    "service_name, vcpus, memory_mb, local_gb, reservable, "
-                    "generation, created_at) VALUES (:id, :name, :name, 8, "
-                    "8192, 100, :t, 0, :now)"),
-                    {'id': host_id, 'name': 'webhook-compute%d' % host_id,
-                     't': True, 'now': base.utcnow()})
+        self.insert_hosts(range(top + 1, top + 1 + count),
+                          prefix='webhook-compute')
 
     def host_lease(self, count):
         """Hosts held from now on (Nova is absent: starting the lease
