@@ -17,18 +17,24 @@ up when they are not):
 * ``galera-haproxy``: the same four processes through HAProxy (one writer),
   as kolla-ansible deploys.
 
-Measures: ``rounds``: two simultaneous creates for the last host, one to
-each API process (single: both to the one): every round must be one 201
-and one 409, and no two allocations may overlap (checked, and the run
-fails otherwise); ``contested p50/p95``: the slower of the two answers of
-a round; ``creates/s``: POST /v1/leases from --clients clients for
---seconds (every create a host lease on one of 200 hosts, on a window of
-its own), with its p50. Prints a Markdown table.
+Measures: ``grant rounds`` (``--grant-rounds``, on a deployment of its own
+with two hosts, one held by a lease): an ETSI SOL003 grant to one API and a
+lease to the other, simultaneously, for the last host; every round must be
+exactly one 201 (and a 403 or a 409), the host never both granted and
+leased; the winner is released before the next round. ``rounds``: two
+simultaneous creates for the last host, one to each API process (single:
+both to the one): every round must be one 201 and one 409, and no two
+allocations may overlap (checked, and the run fails otherwise); ``contested
+p50/p95``: the slower of the two answers of a round; ``creates/s``: POST
+/v1/leases from --clients clients for --seconds (every create a host lease
+on one of 200 hosts, on a window of its own), with its p50. Prints a
+Markdown table.
 """
 
 import argparse
 import concurrent.futures
 import datetime
+import functools
 import os
 import sys
 import threading
@@ -44,6 +50,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from promise.tests.cluster import base as cluster_base  # noqa: E402
 from promise.tests.functional import fixtures as ff  # noqa: E402
+from promise.tests.unit import test_grants_api as shapes  # noqa: E402
 
 HEADERS = {'X-User-Id': 'bench', 'X-Project-Id': 'bench',
            'X-Roles': 'member', 'Accept': 'application/json'}
@@ -52,7 +59,11 @@ HOSTS = 200
 OVERRIDES = {'DEFAULT.debug': 'false', 'api.rpc_timeout': '30',
              'manager.health_interval': '0', 'manager.usage_interval': '0',
              'manager.capacity_interval': '0',
-             'manager.plugins': 'physical:host'}
+             'manager.plugins': 'physical:host',
+             'net_value.flavor_shapes': 'm1.small:2/2048/10',
+             'nfv.vdu_flavors': 'vnfd-1:VDU1=m1.small',
+             'nfv.vim_connection_id': 'vim-1'}
+GRANT = {'Version': '1.4.0'}
 
 
 def body(name, start, hours=2):
@@ -111,6 +122,81 @@ def contested(deployment, urls, rounds):
     return slowest, bad, overlaps
 
 
+def grant_hosts(engine):
+    """Two hosts of 4 vCPU, two zones: room for two m1.small each."""
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO hosts (id, hypervisor_hostname, service_name, vcpus,"
+            " memory_mb, local_gb, reservable, generation, availability_zone,"
+            " capacity_vcpus, capacity_memory_mb, capacity_disk_gb, "
+            "created_at) VALUES (:id, :n, :n, 4, 8192, 100, 1, 0, :z, 4, "
+            "8192, 100, :now)"),
+            [{'id': i, 'n': 'grant%d' % i, 'z': 'az%d' % i,
+              'now': datetime.datetime.utcnow()} for i in (1, 2)])
+
+
+def delete_until_gone(url, lease_id, timeout=60):
+    """A lease still STARTING answers 409, as Blazar's does: ask again."""
+    deadline = time.monotonic() + timeout
+    while True:
+        resp = requests.delete(url + '/v1/leases/%s' % lease_id,
+                               headers=HEADERS, timeout=120)
+        if resp.status_code in (204, 404):
+            return
+        if resp.status_code != 409 or time.monotonic() > deadline:
+            raise SystemExit('lease %s could not be deleted: %s %s'
+                             % (lease_id, resp.status_code, resp.text))
+        time.sleep(0.2)
+
+
+def grant_rounds(deployment, urls, rounds):
+    """A grant and a lease for the last host, simultaneously, through the
+    two APIs; returns the rounds that broke the ledger."""
+    # Leases from now on, as the grants hold capacity from now on (there
+    # is no Nova: their starts fail and are logged, the hosts stay held).
+    now = datetime.datetime.utcnow()
+    held = post(urls[0], dict(body('held', now, hours=24), start_date='now'))
+    if held[0] != 201:
+        raise SystemExit('could not hold the first host: %s' % (held,))
+    barrier = threading.Barrier(2)
+    bad = []
+
+    def grant(i):
+        barrier.wait()
+        return requests.post(urls[0] + '/grant/v1/grants', json=shapes.
+                             tacker_request('INSTANTIATE', 'vnf-%d' % i,
+                                            [('VDU1', 1)]),
+                             headers=dict(HEADERS, **GRANT), timeout=120)
+
+    def lease(i):
+        barrier.wait()
+        return requests.post(urls[-1] + '/v1/leases',
+                             json=dict(body('race-%d' % i, now, hours=1),
+                                       start_date='now'),
+                             headers=HEADERS, timeout=120)
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        for i in range(rounds):
+            g, le = pool.submit(grant, i), pool.submit(lease, i)
+            g, le = g.result(), le.result()
+            codes = sorted([g.status_code, le.status_code])
+            with deployment.db.engine.connect() as conn:
+                holds = {r[0] for r in conn.execute(sa.text(
+                    'SELECT host_id FROM grant_holds'))}
+                leased = [r[0] for r in conn.execute(sa.text(
+                    'SELECT host_id FROM host_allocations'))]
+            if codes not in ([201, 403], [201, 409]) or holds & set(
+                    leased) or len(leased) != len(set(leased)):
+                bad.append((i, codes, holds, leased))
+            if g.status_code == 201:
+                requests.post(urls[0] + '/grant/v1/grants', json=shapes.
+                              tacker_request('TERMINATE', 'vnf-%d' % i,
+                                             remove=[('VDU1', 'x')]),
+                              headers=dict(HEADERS, **GRANT), timeout=120)
+            if le.status_code == 201:
+                delete_until_gone(urls[-1], le.json()['lease']['id'])
+    return bad
+
+
 def sustained(urls, seconds, clients):
     stop = time.monotonic() + seconds
     latencies, errors = [], []
@@ -164,9 +250,23 @@ def measure(name, fixture, urls_of, args):
             'rate_p50': ms(latencies, 0.5), 'errors': len(errors)}
 
 
+def measure_grants(name, fixture, urls_of, rounds):
+    fixture.setUp()
+    try:
+        grant_hosts(fixture.db.engine)
+        bad = grant_rounds(fixture, urls_of(fixture), rounds)
+    finally:
+        fixture.cleanUp()
+    if bad:
+        raise SystemExit('%s: %d grant rounds broke the ledger: %s'
+                         % (name, len(bad), bad[:3]))
+    return rounds
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--rounds', type=int, default=1000)
+    parser.add_argument('--grant-rounds', type=int, default=1000)
     parser.add_argument('--seconds', type=int, default=30)
     parser.add_argument('--clients', type=int, default=4)
     parser.add_argument('--only', default='single,galera-spread,'
@@ -174,24 +274,32 @@ def main():
     args = parser.parse_args()
     wanted = args.only.split(',')
     rows = []
-    if 'single' in wanted:
-        rows.append(measure('single', ff.Deployment(
-            'mysql', managers=2, **OVERRIDES), lambda d: [d.url], args))
+    layouts = [('single', lambda: ff.Deployment('mysql', managers=2,
+                                                **OVERRIDES),
+                lambda d: [d.url])]
     for layout in ('spread', 'haproxy'):
-        if 'galera-' + layout in wanted:
-            rows.append(measure('galera-' + layout,
-                                cluster_base.ClusterDeployment(
-                                    layout, **OVERRIDES),
-                                lambda d: d.urls, args))
+        layouts.append(('galera-' + layout,
+                        functools.partial(cluster_base.ClusterDeployment,
+                                          layout, **OVERRIDES),
+                        lambda d: d.urls))
+    for name, make, urls_of in layouts:
+        if name not in wanted:
+            continue
+        row = measure(name, make(), urls_of, args)
+        row['grants'] = (measure_grants(name, make(), urls_of,
+                                        args.grant_rounds)
+                         if args.grant_rounds else 0)
+        rows.append(row)
     load = os.getloadavg()[0]
     print('\n| deployment | contested rounds (201+409, no overlap) | '
-          'contested p50 ms | p95 ms | creates/s (%d clients) | create p50 '
-          'ms under load | errors |' % args.clients)
-    print('|---|---|---|---|---|---|---|')
+          'grant/lease rounds (one 201) | contested p50 ms | p95 ms | '
+          'creates/s (%d clients) | create p50 ms under load | errors |'
+          % args.clients)
+    print('|---|---|---|---|---|---|---|---|')
     for r in rows:
-        print('| %s | %d of %d | %s | %s | %.1f | %s | %d |' % (
-            r['name'], r['rounds'], r['rounds'], r['p50'], r['p95'],
-            r['rate'], r['rate_p50'], r['errors']))
+        print('| %s | %d of %d | %d of %d | %s | %s | %.1f | %s | %d |' % (
+            r['name'], r['rounds'], r['rounds'], r['grants'], r['grants'],
+            r['p50'], r['p95'], r['rate'], r['rate_p50'], r['errors']))
     print('\n%s, %d cores, 1-minute load at the end %.2f' % (
         datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M UTC'),
         os.cpu_count(), load))
