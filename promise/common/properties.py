@@ -128,7 +128,7 @@ def _check(query, field, text, depth=1):
         raise _invalid(field, text, 'values must be strings or numbers')
 
 
-def _number(value):
+def number(value):
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
@@ -140,7 +140,7 @@ def _number(value):
 
 
 def compare(op, left, right):
-    a, b = _number(left), _number(right)
+    a, b = number(left), number(right)
     if a is not None and b is not None:
         return _COMPARE[op](a, b)
     return _COMPARE[op](str(left).lower() if isinstance(left, bool)

@@ -23,6 +23,7 @@ from promise.common import properties
 from promise.common import timeline
 from promise import conf
 from promise.db import grants as grant_db
+from promise.db import host_filters
 from promise.db import hosts as host_db
 from promise.db import models
 from promise.db.models import capacity as capacity_models
@@ -66,8 +67,9 @@ def matching_host_rows(session, hypervisor_query=None, resource_query=None,
                        columns=()):
     """The reservable, healthy hosts that match, by id, as rows with ``id``
     and ``columns`` (names of Host columns): without a query, one narrow
-    query; with one, the properties are read as plain rows (no ORM
-    objects) and matched here."""
+    query; with one, the database narrows the hosts
+    (promise.db.host_filters), their properties are read as plain rows (no
+    ORM objects) and matched exactly here."""
     host = models.Host
     names = ['id'] + list(columns)
     filtered = hypervisor_query is not None or resource_query is not None
@@ -75,10 +77,16 @@ def matching_host_rows(session, hypervisor_query=None, resource_query=None,
         # Whatever host_properties may read.
         names += [c.key for c in host.__table__.columns
                   if c.key not in names]
+    narrow = host_filters.narrowing(hypervisor_query, resource_query)
+    scope = pool_hosts()
+    if narrow is not None:
+        scope = scope.where(narrow)
     query = (sa.select(*[getattr(host, c) for c in names])
              .where(host.reservable.is_(True),
                     host.health == status.Health.UP)
              .order_by(host.id))
+    if narrow is not None:
+        query = query.where(narrow)
     rows = session.execute(query).all()
     if not filtered:
         return rows
@@ -87,7 +95,7 @@ def matching_host_rows(session, hypervisor_query=None, resource_query=None,
         cap = models.HostCapability
         for host_id, name, value in session.execute(
                 sa.select(cap.host_id, cap.name, cap.value)
-                .where(cap.host_id.in_(pool_hosts()))):
+                .where(cap.host_id.in_(scope))):
             capabilities[host_id].append(_Capability(name, value))
     result = []
     for row in rows:

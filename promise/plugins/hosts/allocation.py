@@ -2,7 +2,8 @@
 under concurrency.
 
 One query finds the reservable hosts with no allocation overlapping the
-(padded) window; properties are matched in memory on that result. The
+(padded) window, narrowed by the property queries in SQL
+(promise.db.host_filters); the exact match runs in memory on that result. The
 chosen hosts' generation numbers are then bumped with a single conditional
 UPDATE: if any of them changed since it was read, another transaction
 claimed it first, ConcurrentUpdate is raised and the caller's transaction
@@ -20,6 +21,7 @@ from promise.common import intervals
 from promise.common import properties
 from promise import conf
 from promise.db import grants as grant_db
+from promise.db import host_filters
 from promise.db import hosts as host_db
 from promise.db import models
 from promise.db.models import capacity as capacity_models
@@ -30,10 +32,10 @@ CONF = conf.CONF
 
 
 def free_hosts(session, start, end, exclude_reservation=None, limit=None,
-               prefer=(), capabilities=True):
-    """Reservable hosts with nothing allocated over [start, end); their
-    capabilities are loaded with them unless ``capabilities`` is false
-    (then only on access)."""
+               prefer=(), capabilities=True, narrow=None):
+    """Reservable hosts with nothing allocated over [start, end) (and
+    satisfying the clause ``narrow``); their capabilities are loaded with
+    them unless ``capabilities`` is false (then only on access)."""
     lo, hi = intervals.padded(start, end, CONF.cleaning_time)
     busy = host_db.held(models.HostAllocation, lo, hi, exclude_reservation)
     # Whole hosts only: a host holding instance slots, or capacity a grant
@@ -45,6 +47,8 @@ def free_hosts(session, start, end, exclude_reservation=None, limit=None,
                     models.Host.health == status.Health.UP)
              .where(~busy, ~sliced, ~granted)
              .where(~host_db.out_of_pool(lo, hi)))
+    if narrow is not None:
+        query = query.where(narrow)
     if not capabilities:
         query = query.options(orm.lazyload(models.Host.capabilities))
     if prefer:
@@ -69,7 +73,9 @@ def choose(session, start, end, count_min, count_max,
     candidates = []
     for host in free_hosts(session, start, end, exclude_reservation,
                            limit=limit, prefer=prefer,
-                           capabilities=resource_query is not None):
+                           capabilities=resource_query is not None,
+                           narrow=host_filters.narrowing(hypervisor_query,
+                                                         resource_query)):
         if only is not None and host.id not in only:
             continue
         if _matches(host, hypervisor_query, resource_query):
@@ -89,7 +95,8 @@ def count_free(session, start, end, hypervisor_query=None,
                resource_query=None):
     """How many matching hosts are free over the whole window."""
     return sum(1 for host in free_hosts(
-        session, start, end, capabilities=resource_query is not None)
+        session, start, end, capabilities=resource_query is not None,
+        narrow=host_filters.narrowing(hypervisor_query, resource_query))
         if _matches(host, hypervisor_query, resource_query))
 
 
