@@ -99,7 +99,7 @@ def run_size(args, hosts, leases, n_create, n_read, n_engine, seconds):
             common.log('measuring API')
             result['metrics'].update(scenarios.measure_api(
                 dep, rng, n_create, n_read, hosts,
-                n_409=1 if args.quick else 3))
+                n_409=1 if args.quick else 20))
         if 'engine' in args.phases:
             common.log('measuring engine')
             result['metrics'].update(engine.measure_engine(

@@ -27,7 +27,8 @@ TARGETS = [
 ]
 
 # The table's rows, in this order (p50, p95, max; sustained: per_s for max).
-METRICS = ('create', 'create_filtered', 'create_409', 'create_instance',
+METRICS = ('create', 'create_filtered', 'create_409', 'create_409_busy',
+           'create_instance',
            'list_admin', 'list_project', 'show', 'capacity_hosts',
            'capacity_instance', 'engine', 'engine_filtered',
            'engine_instance', 'engine_capacity_hosts',

@@ -36,8 +36,11 @@ opts = [
                     'alternative windows when a lease does not fit.'),
     cfg.FloatOpt('offer_search_seconds', default=5.0, min=0.1,
                  help='How long the search for alternative windows may take '
-                      'before answering with what it found. Keep it well '
-                      'below [api] rpc_timeout.'),
+                      'before answering with what it found, for leases '
+                      'with a reservation type that must book each window '
+                      'on trial (virtual:instance, floating IPs); '
+                      'physical:host windows are found in one pass. Keep it '
+                      'well below [api] rpc_timeout.'),
     cfg.IntOpt('max_alternatives', default=3, min=0,
                help='How many alternative windows an infeasible request '
                     'is offered.'),

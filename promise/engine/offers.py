@@ -1,11 +1,16 @@
 """Offers: what can be reserved when a request does not fit.
 
 ``max_reservable`` asks each reservation's plugin how much fits the whole
-requested window. ``alternatives`` tries the same lease at later start
-times — the requested start, then each moment some capacity frees up —
-by running the real reservation code inside a savepoint that is always
-rolled back. So an offered window is one that booking would accept, and a
-check writes nothing.
+requested window. ``alternatives`` looks at the same lease at later start
+times — the requested start, then each moment some capacity frees up.
+Plugins that can tell from one read where their reservation fits
+(``fits_at``: a sweep over the free intervals of the matching resources)
+rule out the other moments without a trial. A lease of one such
+reservation is answered from that alone; otherwise the real reservation
+code books each remaining moment inside a savepoint that is always rolled
+back, so an offered window is one that booking would accept (the whole
+lease, reservations competing for one pool included). A check writes
+nothing.
 """
 
 import datetime
@@ -46,9 +51,11 @@ def fits(session, reserve, start, end):
 def alternatives(session, plugins, reserve, start, end, reservations,
                  horizon, limit, max_trials=200, budget=None):
     """Up to ``limit`` windows of the same duration, earliest first, within
-    ``horizon`` after ``start``, in which the whole lease fits. The search
-    stops after ``budget`` seconds with what it found: an offer must
-    arrive before the API gives up waiting for the answer."""
+    ``horizon`` after ``start``, in which the whole lease fits. At most
+    ``max_trials`` windows are booked on trial: with every plugin able to
+    tell where it fits, only windows that fit are tried. Otherwise the
+    trials stop after ``budget`` seconds with what they found: an offer
+    must arrive before the API gives up waiting for the answer."""
     if limit <= 0:
         return []
     duration = end - start
@@ -57,15 +64,33 @@ def alternatives(session, plugins, reserve, start, end, reservations,
     for resource_type in {r['resource_type'] for r in reservations}:
         moments.update(plugins(resource_type).release_times(session, start,
                                                             until))
+    checks = [check for check in (
+        plugins(r['resource_type']).fits_at(session, start, until, duration,
+                                            r)
+        for r in reservations) if check is not None]
     found = []
-    candidates = sorted({_ceil_minute(m) for m in moments
-                         if start <= m <= until})
-    deadline = None if budget is None else time.monotonic() + budget
-    for moment in candidates[:max_trials]:
-        if deadline is not None and time.monotonic() > deadline:
-            break
+    trials = 0
+    # One reservation whose plugin can tell where it fits: its answer is
+    # the booking's (tests book every offered window), no trial needed.
+    # Several compete for one pool and each window is booked on trial.
+    alone = len(reservations) == 1 and len(checks) == 1
+    deadline = (None if budget is None or len(checks) == len(reservations)
+                else time.monotonic() + budget)
+    for moment in sorted({_ceil_minute(m) for m in moments
+                          if start <= m <= until}):
         if moment > dates.LATEST - duration:
             break  # later windows would end past the last date there is
+        if not all(check(moment) for check in checks):
+            continue
+        if alone:
+            found.append((moment, moment + duration))
+            if len(found) == limit:
+                break
+            continue
+        trials += 1
+        if trials > max_trials or (deadline is not None and
+                                   time.monotonic() > deadline):
+            break
         if fits(session, reserve, moment, moment + duration):
             found.append((moment, moment + duration))
             if len(found) == limit:

@@ -75,6 +75,14 @@ class ResourcePlugin(metaclass=abc.ABCMeta):
         its own unit (hosts, instances), ignoring the rest of the lease."""
         return 0
 
+    def fits_at(self, session, start, until, duration, values):
+        """A function telling, for a start time t in [start, until],
+        whether this reservation alone would be accepted over [t, t +
+        duration): exact for what the plugin decides, read once. None
+        when the plugin cannot tell without trying (every candidate
+        window is then tried)."""
+        return None
+
     def release_times(self, session, start, until):
         """Moments in (start, until] when capacity of this type frees up:
         the candidate start times for alternative windows."""

@@ -19,8 +19,10 @@ from sqlalchemy import orm
 from promise.common import dates
 from promise.common import intervals
 from promise.common import properties
+from promise.common import timeline
 from promise import conf
 from promise.db import grants as grant_db
+from promise.db import host_capacity
 from promise.db import host_filters
 from promise.db import hosts as host_db
 from promise.db import models
@@ -31,24 +33,29 @@ from promise import status
 CONF = conf.CONF
 
 
-def free_hosts(session, start, end, exclude_reservation=None, limit=None,
-               prefer=(), capabilities=True, narrow=None):
-    """Reservable hosts with nothing allocated over [start, end) (and
-    satisfying the clause ``narrow``); their capabilities are loaded with
-    them unless ``capabilities`` is false (then only on access)."""
+def _free(columns, start, end, exclude_reservation=None, narrow=None):
+    """SELECT ``columns`` of the reservable hosts with nothing allocated
+    over [start, end) that satisfy the clause ``narrow``."""
     lo, hi = intervals.padded(start, end, CONF.cleaning_time)
     busy = host_db.held(models.HostAllocation, lo, hi, exclude_reservation)
     # Whole hosts only: a host holding instance slots, or capacity a grant
     # approved, is not free.
     sliced = host_db.held(models.InstanceAllocation, lo, hi)
     granted = host_db.held(grant_db.live_table(dates.utcnow()), lo, hi)
-    query = (sa.select(models.Host)
+    query = (sa.select(*columns)
              .where(models.Host.reservable.is_(True),
                     models.Host.health == status.Health.UP)
              .where(~busy, ~sliced, ~granted)
              .where(~host_db.out_of_pool(lo, hi)))
-    if narrow is not None:
-        query = query.where(narrow)
+    return query if narrow is None else query.where(narrow)
+
+
+def free_hosts(session, start, end, exclude_reservation=None, limit=None,
+               prefer=(), capabilities=True, narrow=None):
+    """Reservable hosts with nothing allocated over [start, end) (and
+    satisfying the clause ``narrow``); their capabilities are loaded with
+    them unless ``capabilities`` is false (then only on access)."""
+    query = _free([models.Host], start, end, exclude_reservation, narrow)
     if not capabilities:
         query = query.options(orm.lazyload(models.Host.capabilities))
     if prefer:
@@ -93,11 +100,45 @@ def choose(session, start, end, count_min, count_max,
 
 def count_free(session, start, end, hypervisor_query=None,
                resource_query=None):
-    """How many matching hosts are free over the whole window."""
+    """How many matching hosts are free over the whole window (counted by
+    the database when no property query needs matching here)."""
+    if hypervisor_query is None and resource_query is None:
+        return session.scalar(sa.select(sa.func.count()).select_from(
+            _free([models.Host.id], start, end).subquery()))
     return sum(1 for host in free_hosts(
         session, start, end, capabilities=resource_query is not None,
         narrow=host_filters.narrowing(hypervisor_query, resource_query))
         if _matches(host, hypervisor_query, resource_query))
+
+
+def free_at(session, start, until, duration, hypervisor_query=None,
+            resource_query=None, wanted=0):
+    """How many matching hosts ``choose`` would find free over [t, t +
+    duration), as a function of t in [start, until], from one read of the
+    hosts' busy intervals (held or out of the pool, cleaning time
+    included): the offer search asks it instead of trying each window.
+    Fewer matching hosts than ``wanted`` in all: nothing is read."""
+    if hypervisor_query is None and resource_query is None:
+        scope = host_capacity.pool_hosts()
+        total = session.scalar(
+            sa.select(sa.func.count()).select_from(scope.subquery()))
+    else:
+        scope = [row.id for row in host_capacity.matching_host_rows(
+            session, hypervisor_query, resource_query)]
+        total = len(scope)
+    if not total or total < wanted:
+        return intervals.FreeCounter(total, [])
+    lo, hi = intervals.padded(start, dates.shift(until, duration),
+                              CONF.cleaning_time)
+    busy = host_capacity.held_intervals(session, scope, start,
+                                        dates.shift(until, duration))
+    for host_id, spans in host_capacity.out_of_pool_intervals(
+            session, scope, lo, hi).items():
+        busy[host_id] = timeline.merge(
+            busy.get(host_id, []) +
+            [intervals.padded(a, b, CONF.cleaning_time) for a, b in spans])
+    return intervals.FreeCounter(total, [intervals.blocking(spans, duration)
+                                         for spans in busy.values()])
 
 
 def _matches(host, hypervisor_query, resource_query):

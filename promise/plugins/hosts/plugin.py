@@ -123,6 +123,16 @@ class HostPlugin(plugin_base.ResourcePlugin):
                                     'resource_properties')
         return allocation.count_free(session, start, end, hyper, resource)
 
+    def fits_at(self, session, start, until, duration, values):
+        count_min, _ = _counts(values)
+        free = allocation.free_at(
+            session, start, until, duration,
+            properties.parse(values.get('hypervisor_properties'),
+                             'hypervisor_properties'),
+            properties.parse(values.get('resource_properties'),
+                             'resource_properties'), wanted=count_min)
+        return lambda moment: free(moment) >= count_min
+
     def release_times(self, session, start, until):
         return allocation.release_times(session, start, until)
 
