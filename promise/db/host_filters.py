@@ -36,6 +36,13 @@ def narrowing(hypervisor_query=None, resource_query=None):
     return sa.and_(*clauses) if clauses else None
 
 
+def narrowing_merged(query):
+    """The same for a query over hypervisor fields and capabilities in one
+    namespace (virtual:instance resource_properties: a capability wins
+    over a hypervisor field of the same name)."""
+    return _narrow(query, _merged_term)
+
+
 def _narrow(query, term):
     if query is None:
         return None
@@ -90,3 +97,11 @@ def _capability_term(op, name, value):
     if text is not None and _SQL[op] == '__eq__':
         clause = clause.where(cap.value == text)
     return clause
+
+
+def _merged_term(op, name, value):
+    capability = _capability_term(op, name, value)
+    if name in _NUMERIC or name in _TEXT:
+        hypervisor = _hypervisor_term(op, name, value)
+        return None if hypervisor is None else sa.or_(capability, hypervisor)
+    return capability

@@ -30,12 +30,15 @@ from promise.common import properties
 from promise.common import shapes
 from promise import conf
 from promise.db import grants as grant_db
+from promise.db import host_filters
 from promise.db import hosts as host_db
 from promise.db import models
 from promise import exceptions
 from promise import status
 
 CONF = conf.CONF
+# Candidate hosts read at a time when placing new slots.
+PAGE = 64
 
 
 # -- pure functions -------------------------------------------------------
@@ -162,19 +165,44 @@ def host_capacity(host, include_used):
 
 # -- database -------------------------------------------------------------
 
-def candidate_hosts(session, start, end):
+def candidate_hosts(session, start, end, shape=None, includes_now=False,
+                    narrow=None, keep=(), after=None, limit=None):
     """Reservable, healthy hosts with a known capacity, no physical:host
     allocation overlapping the (padded) window and no planned change
-    keeping them out of the pool then, by id."""
+    keeping them out of the pool then, by id. With ``shape``: only those
+    that could hold one of it when empty (less ordinary usage when
+    ``includes_now``) and satisfy the clause ``narrow``, but the hosts in
+    ``keep`` whatever they are; ``after`` and ``limit`` page by id."""
     lo, hi = intervals.padded(start, end, CONF.cleaning_time)
     held = host_db.held(models.HostAllocation, lo, hi)
-    query = (sa.select(models.Host)
-             .where(models.Host.reservable.is_(True),
-                    models.Host.health == status.Health.UP)
-             .where(models.Host.capacity_vcpus.is_not(None))
+    host = models.Host
+    query = (sa.select(host)
+             .where(host.reservable.is_(True),
+                    host.health == status.Health.UP)
+             .where(host.capacity_vcpus.is_not(None))
              .where(~held)
              .where(~host_db.out_of_pool(lo, hi))
-             .order_by(models.Host.id))
+             .order_by(host.id))
+    wanted = [narrow] if narrow is not None else []
+    for total, used, need in (
+            (host.capacity_vcpus, host.used_vcpus, getattr(shape, 'vcpus', 0)),
+            (host.capacity_memory_mb, host.used_memory_mb,
+             getattr(shape, 'memory_mb', 0)),
+            (host.capacity_disk_gb, host.used_disk_gb,
+             getattr(shape, 'disk_gb', 0))):
+        if need > 0:
+            room = sa.func.coalesce(total, 0)
+            if includes_now:
+                room = room - sa.func.coalesce(used, 0)
+            wanted.append(room >= need)
+    if wanted:
+        clause = sa.and_(*wanted)
+        query = query.where(sa.or_(host.id.in_(list(keep)), clause)
+                            if keep else clause)
+    if after is not None:
+        query = query.where(host.id > after)
+    if limit is not None:
+        query = query.limit(limit)
     return list(session.scalars(query))
 
 
@@ -214,10 +242,22 @@ def free_by_host(session, start, end, shape, resource_query=None,
                  exclude_reservation=None, keep=(), now=None):
     """([Host], {host id: free slots}) for the candidate hosts that match
     ``resource_query`` (host capabilities and hypervisor fields), plus the
-    hosts in ``keep`` whatever they match."""
+    hosts in ``keep`` whatever they match. Hosts that cannot hold one slot
+    of the shape even when empty, or that the database can tell do not
+    match, are not read."""
     now = now or dates.utcnow()
+    includes_now = start <= now < end
+    candidates = candidate_hosts(
+        session, start, end, shape, includes_now,
+        host_filters.narrowing_merged(resource_query), keep)
+    return _free_on(session, candidates, start, end, shape, resource_query,
+                    exclude_reservation, keep, now)
+
+
+def _free_on(session, candidates, start, end, shape, resource_query,
+             exclude_reservation, keep, now):
     hosts = []
-    for host in candidate_hosts(session, start, end):
+    for host in candidates:
         hyper, resource = host_db.host_properties(host)
         if host.id in keep or properties.matches(resource_query,
                                                  dict(hyper, **resource)):
@@ -231,6 +271,33 @@ def free_by_host(session, start, end, shape, resource_query=None,
                                    usages[host.id], start, end, shape,
                                    pad=CONF.cleaning_time)
     return hosts, free
+
+
+def _first_fit(session, start, end, amount, shape, affinity, resource_query,
+               exclude_reservation, now):
+    """(hosts, free, placement) reading the candidates a page at a time,
+    by id as ``place`` takes them, until the slots fit: the placement all
+    of them would give, without reading the rest (all of them when the
+    slots do not fit, placement None)."""
+    now = now or dates.utcnow()
+    includes_now = start <= now < end
+    narrow = host_filters.narrowing_merged(resource_query)
+    hosts, free, after = [], {}, None
+    while True:
+        page = candidate_hosts(session, start, end, shape, includes_now,
+                               narrow, after=after,
+                               limit=max(PAGE, 4 * amount))
+        if not page:
+            return hosts, free, None
+        after = page[-1].id
+        more, more_free = _free_on(session, page, start, end, shape,
+                                   resource_query, exclude_reservation, (),
+                                   now)
+        hosts.extend(more)
+        free.update(more_free)
+        placement = place(free, amount, affinity)
+        if placement is not None:
+            return hosts, free, placement
 
 
 def choose(session, start, end, amount, shape, affinity=None,
@@ -247,6 +314,14 @@ def choose(session, start, end, amount, shape, affinity=None,
     """
     shape = shapes.Shape(*shape)
     held = {h: n for h, n in (held or {}).items() if n > 0}
+    if not held and not prefer:
+        hosts, free, placement = _first_fit(
+            session, start, end, amount, shape, affinity, resource_query,
+            exclude_reservation, now)
+        if placement is None:
+            raise not_enough(_why(amount, shape, affinity, free, held, start,
+                                  end))
+        return _claim(session, hosts, placement)
     hosts, free = free_by_host(session, start, end, shape, resource_query,
                                exclude_reservation, keep=set(held), now=now)
     for host_id, count in sorted(held.items()):
@@ -262,6 +337,10 @@ def choose(session, start, end, amount, shape, affinity=None,
     if placement is None:
         raise not_enough(_why(amount, shape, affinity, free, held, start,
                               end))
+    return _claim(session, hosts, placement)
+
+
+def _claim(session, hosts, placement):
     by_id = {h.id: h for h in hosts}
     host_db.claim(session, [by_id[h] for h in sorted(placement)])
     return placement

@@ -64,6 +64,11 @@ class NarrowingChecks:
                     memory_mb=rng.choice([1024, 2048, 4096]), local_gb=10,
                     availability_zone=rng.choice([None, 'az1', 'AZ1']),
                     reservable=True, generation=0)
+                if rng.random() < 0.3:
+                    # Shadows the field for virtual:instance queries.
+                    host.capabilities.append(models.HostCapability(
+                        name='availability_zone',
+                        value=rng.choice(['az1', 'AZ1', 'nova'])))
                 for name in NAMES:
                     if rng.random() < 0.6:
                         host.capabilities.append(models.HostCapability(
@@ -104,6 +109,27 @@ class NarrowingChecks:
                 self.assertEqual(expected, free, (hyper, resource))
         # The database did drop hosts for many of the queries.
         self.assertGreater(narrowed_some, 100)
+
+    def test_merged_namespace_keeps_every_match(self):
+        # virtual:instance queries see hypervisor fields and capabilities
+        # in one dict, a capability over a field of the same name.
+        rng = random.Random(5)
+        for _ in range(300):
+            query = _query(rng, rng.random() < 0.5)
+            if rng.random() < 0.3:
+                query = ['and', query, _query(rng, True)]
+            clause = host_filters.narrowing_merged(query)
+            if clause is None:
+                continue
+            with self.session() as session:
+                expected = set()
+                for host in self._all_hosts(session):
+                    h, r = host_db.host_properties(host)
+                    if properties.matches(query, dict(h, **r)):
+                        expected.add(host.id)
+                kept = set(session.scalars(
+                    sa.select(models.Host.id).where(clause)))
+            self.assertLessEqual(expected, kept, query)
 
     def test_equality_on_a_capability_reads_only_candidates(self):
         with self.session() as session:
