@@ -17,7 +17,10 @@ import datetime
 import time
 
 from promise.common import dates
+from promise import conf
 from promise import exceptions
+
+CONF = conf.CONF
 
 
 def _ceil_minute(value):
@@ -96,3 +99,24 @@ def alternatives(session, plugins, reserve, start, end, reservations,
             if len(found) == limit:
                 break
     return found
+
+
+def offer(session, plugins, reserve, values, with_feasible=False):
+    """The answer to a lease (``values``) that does not fit, or to a
+    check: max_reservable and alternatives, with ``feasible`` if asked."""
+    start, end = values['start_date'], values['end_date']
+    reservations = values.get('reservations', [])
+    result = {}
+    if with_feasible:
+        result['feasible'] = fits(session, reserve, start, end)
+    result['max_reservable'] = max_reservable(session, plugins, start, end,
+                                              reservations)
+    windows = alternatives(
+        session, plugins, reserve, start, end, reservations,
+        horizon=datetime.timedelta(days=CONF.manager.search_horizon_days),
+        limit=CONF.manager.max_alternatives,
+        budget=CONF.manager.offer_search_seconds)
+    result['alternatives'] = [{'start_date': dates.format_date(a),
+                               'end_date': dates.format_date(b)}
+                              for a, b in windows]
+    return result

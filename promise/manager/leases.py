@@ -6,9 +6,7 @@ the move with a row lock and lands in the action's result or in ERROR;
 the webhook deliveries of an announced change are written in the same
 transaction as the change (transactional outbox)."""
 
-import concurrent.futures
 import contextlib
-import datetime
 import functools
 
 from oslo_log import log as logging
@@ -27,6 +25,7 @@ from promise.db import models
 from promise.db import retry
 from promise.engine import offers
 from promise import exceptions
+from promise.manager import background
 from promise.manager import enforcement
 from promise.manager import quota
 from promise.manager import schedule
@@ -52,18 +51,30 @@ def _empty_relations():
             if rel.key != 'lease'}
 
 
+def _discard(res_id, work):
+    # Failing (Nova down) must not keep the user from deleting the lease.
+    try:
+        work()
+    except exceptions.ServiceNotConfigured as exc:
+        LOG.debug('Reservation %s: discard skipped: %s', res_id, exc)
+    except Exception:
+        LOG.exception('Could not remove what reservation %s prepared in '
+                      'other services', res_id)
+
+
 class LeaseManager:
 
     def __init__(self, wake=None):
         # Called when an event may have become due right now.
         self._wake = wake or (lambda: None)
-        # Work that follows a decision but must not delay its answer
-        # (creating Nova objects for a new reservation).
-        self._background = concurrent.futures.ThreadPoolExecutor(
-            max_workers=2, thread_name_prefix='promise-prepare')
+        self._background = background.Background()
+
+    def drain(self):
+        """Wait for the work that followed the answers given so far."""
+        self._background.drain()
 
     def shutdown(self):
-        self._background.shutdown(wait=True)
+        self._background.shutdown()
 
     # -- API requests ------------------------------------------------------
 
@@ -107,7 +118,7 @@ class LeaseManager:
                  lease.id, lease.project_id, len(lease.reservations))
         notifier.notify(ctx, 'lease.create', payload, recorded=True)
         for res in lease.reservations:
-            self._background.submit(self._prepare, ctx, lease, res)
+            self._background.submit(res.id, self._prepare, ctx, lease, res)
         if start <= dates.utcnow():
             self._wake()
         return payload['lease']
@@ -140,29 +151,12 @@ class LeaseManager:
                            with_feasible=True)
 
     def _offer(self, ctx, values, with_feasible=False):
-        start, end = values['start_date'], values['end_date']
-        reservations = values.get('reservations', [])
-
         def reserve(session, t_start, t_end):
             self._build(session, ctx, values, t_start, t_end)
 
-        result = {}
         with db.writer(ctx) as session:
-            if with_feasible:
-                result['feasible'] = offers.fits(session, reserve, start, end)
-            most = offers.max_reservable(session, loader.get, start, end,
-                                         reservations)
-            windows = offers.alternatives(
-                session, loader.get, reserve, start, end, reservations,
-                horizon=datetime.timedelta(
-                    days=CONF.manager.search_horizon_days),
-                limit=CONF.manager.max_alternatives,
-                budget=CONF.manager.offer_search_seconds)
-        result['max_reservable'] = most
-        result['alternatives'] = [{'start_date': dates.format_date(a),
-                                   'end_date': dates.format_date(b)}
-                                  for a, b in windows]
-        return result
+            return offers.offer(session, loader.get, reserve, values,
+                                with_feasible)
 
     def _add_reservation(self, session, lease, res_values):
         res_values = dict(res_values)
@@ -271,25 +265,24 @@ class LeaseManager:
         return lease
 
     def delete(self, ctx, lease_id, deadline=None):
+        later = []
         with self._transition(ctx, lease_id, 'delete',
                               deadline=deadline) as lease:
             if lease.status_before in (status.ACTIVE, status.ERROR):
                 self._each_plugin(ctx, lease, 'on_end')
             elif lease.status_before == status.PENDING:
-                self._discard(ctx, lease)
+                later = self._discards(ctx, lease)
             payload = self._delete_rows(ctx, lease)
         notifier.notify(ctx, 'lease.delete', payload, recorded=True)
+        for res_id, work in later:
+            self._background.submit(res_id, _discard, res_id, work)
 
-    def _discard(self, ctx, lease):
-        # Nothing of a pending lease runs yet: failing to remove its
-        # prepared objects (Nova down) must not keep the user from
-        # deleting it. They hold no host, and the failure is logged.
-        for res in lease.reservations:
-            try:
-                self._plugin_call(res, 'discard', ctx, lease)
-            except Exception:
-                LOG.exception('Could not remove what reservation %s '
-                              'prepared in other services', res.id)
+    @staticmethod
+    def _discards(ctx, lease):
+        # Nothing of a pending lease runs yet: what it prepared in other
+        # services holds no host and is removed after the answer.
+        return [(res.id, loader.get(res.resource_type).discard_later(
+            ctx, lease, res)) for res in lease.reservations]
 
     @retry.decision
     def _delete_rows(self, ctx, lease):

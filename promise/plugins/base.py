@@ -12,6 +12,7 @@ hands it a ``notify(event_type, payload)`` callable.
 
 import abc
 import collections
+import functools
 
 from promise import exceptions
 
@@ -95,6 +96,13 @@ class ResourcePlugin(metaclass=abc.ABCMeta):
     def discard(self, ctx, lease, reservation):
         """Remove what prepare() made, for a lease deleted before it
         started."""
+
+    def discard_later(self, ctx, lease, reservation):
+        """``discard`` as a call without arguments that runs after the
+        lease's rows are gone (the delete does not wait for other
+        services): whatever it needs from the database is read now. It
+        must be idempotent, like prepare()."""
+        return functools.partial(self.discard, ctx, lease, reservation)
 
     def prepare(self, ctx, lease, reservation):
         """Create what the reservation needs before it starts."""

@@ -2,6 +2,7 @@
 the lease window, created in Neutron in the lease's project when it
 starts and removed when it ends."""
 
+import functools
 import ipaddress
 import json
 
@@ -167,15 +168,24 @@ class FloatingIPPlugin(plugin_base.ResourcePlugin):
                 fip.floating_ip_address, lease.project_id, reservation.id)
 
     def on_end(self, ctx, lease, reservation):
-        for fip in self._addresses(ctx, reservation):
-            self.neutron.delete_reserved(fip.floating_network_id,
-                                         fip.floating_ip_address,
-                                         reservation.id)
+        self._delete_reserved(self._addresses(ctx, reservation),
+                              reservation)
 
     def discard(self, ctx, lease, reservation):
         # A lease deleted before it started: remove what a half-done
         # start created.
         self.on_end(ctx, lease, reservation)
+
+    def discard_later(self, ctx, lease, reservation):
+        return functools.partial(self._delete_reserved,
+                                 self._addresses(ctx, reservation),
+                                 reservation)
+
+    def _delete_reserved(self, addresses, reservation):
+        for fip in addresses:
+            self.neutron.delete_reserved(fip.floating_network_id,
+                                         fip.floating_ip_address,
+                                         reservation.id)
 
     def _addresses(self, ctx, reservation):
         with db.reader(ctx) as session:

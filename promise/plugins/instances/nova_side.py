@@ -241,15 +241,19 @@ class NovaSide:
     def on_end(self, ctx, lease, reservation):
         """Servers deleted, then every object removed; tolerates a start
         (or a prepare) that never ran."""
+        self._remove(lease, reservation, self._group_id(ctx, reservation),
+                     self._hosts(ctx, reservation))
+
+    def _group_id(self, ctx, reservation):
+        with db.reader(ctx) as session:
+            detail = session.get(models.InstanceReservation, reservation.id)
+            return detail.server_group_id if detail else None
+
+    def _remove(self, lease, reservation, group_id, hosts):
         flavor_id = reservation.id
         self.nova.delete_servers(self.nova.servers_with_flavor(flavor_id))
         self.nova.remove_flavor_access(flavor_id, lease.project_id)
         self.nova.delete_flavor(flavor_id)
-
-        detail = None
-        with db.reader(ctx) as session:
-            detail = session.get(models.InstanceReservation, reservation.id)
-            group_id = detail.server_group_id if detail else None
         if group_id:
             self.nova.delete_server_group(group_id)
         for group in self.nova.find_server_groups(
@@ -261,7 +265,7 @@ class NovaSide:
             self.nova.delete_aggregate(agg.id)
 
         rc = placement_client.resource_class(reservation.id)
-        for host, _ in self._hosts(ctx, reservation):
+        for host, _ in hosts:
             parent = host.provider_uuid
             if not parent:
                 found = self.placement.find_provider(
@@ -281,6 +285,11 @@ class NovaSide:
         Safe because only servers of the reservation flavor are deleted,
         and the project cannot boot them before the start."""
         self.on_end(ctx, lease, reservation)
+
+    def discard_later(self, ctx, lease, reservation):
+        return functools.partial(self._remove, lease, reservation,
+                                 self._group_id(ctx, reservation),
+                                 self._hosts(ctx, reservation))
 
     def _provider(self, ctx, host):
         if host.provider_uuid:

@@ -268,9 +268,7 @@ class InstancePluginTestCase(base.TestCase):
 
     def settle(self, result):
         """Wait for the background preparation of new reservations."""
-        self.manager.shutdown()
-        self.manager._background = lease_manager.concurrent.futures\
-            .ThreadPoolExecutor(max_workers=2)
+        self.manager.drain()
         return result
 
     def plugins_by_type(self, resource_type):
