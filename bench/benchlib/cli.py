@@ -37,6 +37,10 @@ def parser(description):
     p.add_argument('--seconds', type=int, default=30,
                    help='length of the sustained-creates phase')
     p.add_argument('--clients', type=int, default=4)
+    p.add_argument('--api-workers', type=int, default=0, metavar='N',
+                   help='serve the API with gunicorn and N workers '
+                        '(default: one promise-api process)')
+    p.add_argument('--managers', type=int, default=2)
     p.add_argument('--seed', type=int, default=42)
     p.add_argument('--profile', type=int, default=0, metavar='N',
                    help='py-spy the api and a manager over N creates')
@@ -87,7 +91,9 @@ def run_size(args, hosts, leases, n_create, n_read, n_engine, seconds):
     database.create()
     dep = None
     try:
-        dep = deployment.Deployment(database.url, directory, debug=args.debug)
+        dep = deployment.Deployment(database.url, directory,
+                                    managers=args.managers, debug=args.debug,
+                                    api_workers=args.api_workers)
         dep.db_manage()
         result['seed_s'] = seeding.seed(database.url, hosts, leases,
                                         common.utcnow(),

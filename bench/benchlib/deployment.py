@@ -1,7 +1,8 @@
-"""The services under test: one promise-api and N promise-managers as real
-processes (noauth, their own RPC and notification topics), configured by
-the functional tests' fixtures; started, narrowed to one manager for a
-profile, and stopped with their RabbitMQ queues."""
+"""The services under test: one promise-api (or gunicorn with several
+workers) and N promise-managers as real processes (noauth, their own RPC
+and notification topics), configured by the functional tests' fixtures;
+started, narrowed to one manager for a profile, and stopped with their
+RabbitMQ queues."""
 
 import requests
 
@@ -12,8 +13,10 @@ from benchlib.common import log
 
 class Deployment:
 
-    def __init__(self, url, directory, managers=2, debug=False):
+    def __init__(self, url, directory, managers=2, debug=False,
+                 api_workers=0):
         self.directory = directory
+        self.api_workers = api_workers
         self.config = ff.ConfigFile(url, directory, **{
             'DEFAULT.debug': 'true' if debug else 'false',
             'manager.event_interval': '10',
@@ -41,7 +44,18 @@ class Deployment:
     def start(self):
         """Start the api and the managers; return once the api answers
         and every manager consumes the RPC topic."""
-        self.api = self._service('promise-api', 'promise-api')
+        if self.api_workers:
+            # As operators deploy promise.wsgi.api: gunicorn, one port,
+            # worker processes.
+            argv = [ff.bin_path('gunicorn'), '--workers',
+                    str(self.api_workers), '--bind',
+                    '127.0.0.1:%d' % self.config.port, '--timeout', '120',
+                    'promise.wsgi.api:application']
+            self.api = self._service(
+                'gunicorn', 'promise-api-gunicorn', argv=argv,
+                env={'PROMISE_CONFIG_FILES': self.config.path})
+        else:
+            self.api = self._service('promise-api', 'promise-api')
         self.managers = [self._service('promise-manager',
                                        'promise-manager-%d' % i)
                          for i in range(1, self.n_managers + 1)]
@@ -61,8 +75,9 @@ class Deployment:
             return ff.consumer_count(self.config.topic) == self.n_managers
         ff.wait_for(consumers, 90, 0.2, 'promise-managers')
 
-    def _service(self, name, tag):
-        service = ff.Service(name, self.config.path, self.directory, tag=tag)
+    def _service(self, name, tag, **kwargs):
+        service = ff.Service(name, self.config.path, self.directory, tag=tag,
+                             **kwargs)
         service.start()
         self.services.append(service)
         return service

@@ -31,6 +31,8 @@ from promise import exceptions
 from promise import status
 
 CONF = conf.CONF
+# More hosts than this wanted at once: counted before they are read.
+BIG = 32
 
 
 def _free(columns, start, end, exclude_reservation=None, narrow=None):
@@ -77,6 +79,14 @@ def choose(session, start, end, count_min, count_max,
     # Without filters the first count_max free hosts will do: let the
     # database stop there.
     limit = None if filtered else count_max
+    if not filtered and count_min > BIG:
+        # Many hosts wanted: count them before reading them all, so that a
+        # request that cannot fit is refused without loading the pool.
+        free = session.scalar(sa.select(sa.func.count()).select_from(
+            _free([models.Host.id], start, end,
+                  exclude_reservation).subquery()))
+        if free < count_min:
+            raise _not_enough(count_min, count_max, free, start, end)
     candidates = []
     for host in free_hosts(session, start, end, exclude_reservation,
                            limit=limit, prefer=prefer,
@@ -88,14 +98,18 @@ def choose(session, start, end, count_min, count_max,
         if _matches(host, hypervisor_query, resource_query):
             candidates.append(host)
     if len(candidates) < count_min:
-        wanted = (str(count_min) if count_min == count_max
-                  else '%d to %d' % (count_min, count_max))
-        raise exceptions.NotEnoughHosts(
-            wanted=wanted, free=len(candidates),
-            start=dates.format_date(start), end=dates.format_date(end))
+        raise _not_enough(count_min, count_max, len(candidates), start, end)
     chosen = candidates[:count_max]
     host_db.claim(session, chosen)
     return chosen
+
+
+def _not_enough(count_min, count_max, free, start, end):
+    wanted = (str(count_min) if count_min == count_max
+              else '%d to %d' % (count_min, count_max))
+    return exceptions.NotEnoughHosts(
+        wanted=wanted, free=free, start=dates.format_date(start),
+        end=dates.format_date(end))
 
 
 def count_free(session, start, end, hypervisor_query=None,

@@ -9,6 +9,8 @@ cleaning time."""
 import datetime
 import random
 
+import fixtures
+
 from promise.common import intervals
 from promise.db import api as db
 from promise.db import models
@@ -153,6 +155,32 @@ class TestHostOfferSweep(base.TestCase):
                             session, t, t + duration, hyper, resource))
                 self._compare_alternatives(start, duration, count, hyper,
                                            resource, seed)
+
+    def test_counted_refusal_says_what_reading_finds(self):
+        # choose() counts before reading when many hosts are wanted.
+        for seed in range(4):
+            rng = random.Random(100 + seed)
+            self._world(rng)
+            for step in range(0, 500, 13):
+                t = T0 + step * MIN
+                duration = rng.randint(10, 150) * MIN
+                with db.writer() as session:
+                    savepoint = session.begin_nested()
+                    read = self._free(session, t, t + duration, None, None)
+                    savepoint.rollback()
+                    self.useFixture(fixtures.MonkeyPatch(
+                        'promise.plugins.hosts.allocation.BIG', 0))
+                    exc = self.assertRaises(
+                        exceptions.NotEnoughHosts, allocation.choose,
+                        session, t, t + duration, read + 1, read + 1)
+                    self.assertEqual(read, exc.kwargs['free'])
+                    if read:
+                        savepoint = session.begin_nested()
+                        self.assertEqual(read, len(allocation.choose(
+                            session, t, t + duration, read, read)))
+                        savepoint.rollback()
+                    self.useFixture(fixtures.MonkeyPatch(
+                        'promise.plugins.hosts.allocation.BIG', 32))
 
     def _compare_alternatives(self, start, duration, count, hyper,
                               resource, seed):
