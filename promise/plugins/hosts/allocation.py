@@ -33,6 +33,8 @@ from promise import status
 CONF = conf.CONF
 # More hosts than this wanted at once: counted before they are read.
 BIG = 32
+# Free hosts read at a time when a property query decides.
+PAGE = 64
 
 
 def _free(columns, start, end, exclude_reservation=None, narrow=None):
@@ -53,11 +55,13 @@ def _free(columns, start, end, exclude_reservation=None, narrow=None):
 
 
 def free_hosts(session, start, end, exclude_reservation=None, limit=None,
-               prefer=(), capabilities=True, narrow=None):
+               prefer=(), capabilities=True, narrow=None, after=None):
     """Reservable hosts with nothing allocated over [start, end) (and
     satisfying the clause ``narrow``); their capabilities are loaded with
     them unless ``capabilities`` is false (then only on access)."""
     query = _free([models.Host], start, end, exclude_reservation, narrow)
+    if after is not None:
+        query = query.where(models.Host.id > after)
     if not capabilities:
         query = query.options(orm.lazyload(models.Host.capabilities))
     if prefer:
@@ -87,16 +91,27 @@ def choose(session, start, end, count_min, count_max,
                   exclude_reservation).subquery()))
         if free < count_min:
             raise _not_enough(count_min, count_max, free, start, end)
+    narrow = host_filters.narrowing(hypervisor_query, resource_query)
     candidates = []
-    for host in free_hosts(session, start, end, exclude_reservation,
-                           limit=limit, prefer=prefer,
+    # With a property query and no preference, the free hosts are read a
+    # page at a time by id until count_max match (what reading them all
+    # gives, without the rest).
+    paged = filtered and not prefer and only is None
+    page = max(PAGE, 2 * count_max) if paged else limit
+    after = None
+    while True:
+        hosts = free_hosts(session, start, end, exclude_reservation,
+                           limit=page, prefer=prefer,
                            capabilities=resource_query is not None,
-                           narrow=host_filters.narrowing(hypervisor_query,
-                                                         resource_query)):
-        if only is not None and host.id not in only:
-            continue
-        if _matches(host, hypervisor_query, resource_query):
-            candidates.append(host)
+                           narrow=narrow, after=after)
+        for host in hosts:
+            if only is not None and host.id not in only:
+                continue
+            if _matches(host, hypervisor_query, resource_query):
+                candidates.append(host)
+        if not paged or len(hosts) < page or len(candidates) >= count_max:
+            break
+        after = hosts[-1].id
     if len(candidates) < count_min:
         raise _not_enough(count_min, count_max, len(candidates), start, end)
     chosen = candidates[:count_max]

@@ -182,6 +182,30 @@ class TestHostOfferSweep(base.TestCase):
                     self.useFixture(fixtures.MonkeyPatch(
                         'promise.plugins.hosts.allocation.BIG', 32))
 
+    def test_filtered_pages_choose_as_one_read(self):
+        for seed in range(4):
+            rng = random.Random(200 + seed)
+            self._world(rng)
+            for hyper, resource in FILTERS:
+                t = T0 + rng.randint(0, 400) * MIN
+                end = t + rng.randint(10, 150) * MIN
+                count_max = rng.randint(1, 4)
+                answers = []
+                for page in (1000, 1, 2):
+                    self.useFixture(fixtures.MonkeyPatch(
+                        'promise.plugins.hosts.allocation.PAGE', page))
+                    with db.writer() as session:
+                        savepoint = session.begin_nested()
+                        try:
+                            answers.append([h.id for h in allocation.choose(
+                                session, t, end, 1, count_max, hyper,
+                                resource)])
+                        except exceptions.NotEnoughHosts as exc:
+                            answers.append(exc.kwargs['free'])
+                        savepoint.rollback()
+                self.assertEqual([answers[0]] * 3, answers,
+                                 (seed, hyper, resource))
+
     def _compare_alternatives(self, start, duration, count, hyper,
                               resource, seed):
         request = {'resource_type': 'physical:host', 'min': count,
