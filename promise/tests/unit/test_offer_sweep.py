@@ -183,13 +183,19 @@ class TestHostOfferSweep(base.TestCase):
                         'promise.plugins.hosts.allocation.BIG', 32))
 
     def test_filtered_pages_choose_as_one_read(self):
+        # Enough hosts for several pages of 2 * count_max.
+        self.useFixture(fixtures.MonkeyPatch(__name__ + '.HOSTS', 40))
         for seed in range(4):
             rng = random.Random(200 + seed)
             self._world(rng)
-            for hyper, resource in FILTERS:
+            # Queries the database cannot narrow: hosts are dropped here.
+            for hyper, resource in FILTERS + [
+                    (None, ['not', ['==', '$rack', '0']]),
+                    (['not', ['==', '$hypervisor_hostname', 'c3']],
+                     ['>', '$rack', 0])]:
                 t = T0 + rng.randint(0, 400) * MIN
                 end = t + rng.randint(10, 150) * MIN
-                count_max = rng.randint(1, 4)
+                count_max = rng.randint(2, 4)
                 answers = []
                 for page in (1000, 1, 2):
                     self.useFixture(fixtures.MonkeyPatch(
