@@ -35,6 +35,8 @@ CONF = conf.CONF
 BIG = 32
 # Free hosts read at a time when a property query decides.
 PAGE = 64
+# Start times whose busy intervals the offer search reads at once.
+CHUNK = datetime.timedelta(days=1)
 
 
 def _free(columns, start, end, exclude_reservation=None, narrow=None):
@@ -143,10 +145,12 @@ def count_free(session, start, end, hypervisor_query=None,
 def free_at(session, start, until, duration, hypervisor_query=None,
             resource_query=None, wanted=0):
     """How many matching hosts ``choose`` would find free over [t, t +
-    duration), as a function of t in [start, until], from one read of the
+    duration), as a function of t in [start, until] asked in increasing
+    order: the offer search asks it instead of trying each window. The
     hosts' busy intervals (held or out of the pool, cleaning time
-    included): the offer search asks it instead of trying each window.
-    Fewer matching hosts than ``wanted`` in all: nothing is read."""
+    included) are read for CHUNK of start times at a time, so a search
+    that finds its windows early reads little. Fewer matching hosts than
+    ``wanted`` in all: nothing more is read."""
     if hypervisor_query is None and resource_query is None:
         scope = host_capacity.pool_hosts()
         total = session.scalar(
@@ -157,17 +161,38 @@ def free_at(session, start, until, duration, hypervisor_query=None,
         total = len(scope)
     if not total or total < wanted:
         return intervals.FreeCounter(total, [])
-    lo, hi = intervals.padded(start, dates.shift(until, duration),
-                              CONF.cleaning_time)
-    busy = host_capacity.held_intervals(session, scope, start,
-                                        dates.shift(until, duration))
-    for host_id, spans in host_capacity.out_of_pool_intervals(
-            session, scope, lo, hi).items():
-        busy[host_id] = timeline.merge(
-            busy.get(host_id, []) +
-            [intervals.padded(a, b, CONF.cleaning_time) for a, b in spans])
-    return intervals.FreeCounter(total, [intervals.blocking(spans, duration)
-                                         for spans in busy.values()])
+    return _FreeOverTime(session, scope, total, until, duration)
+
+
+class _FreeOverTime:
+
+    def __init__(self, session, scope, total, until, duration):
+        self._session, self._scope, self._total = session, scope, total
+        self._until, self._duration = until, duration
+        self._span = self._counter = None
+
+    def __call__(self, moment):
+        if self._span is None or not (
+                self._span[0] <= moment <= self._span[1]):
+            upto = max(moment, min(dates.shift(moment, CHUNK), self._until))
+            self._span = (moment, upto)
+            self._counter = self._read(moment, upto)
+        return self._counter(moment)
+
+    def _read(self, first, last):
+        end = dates.shift(last, self._duration)
+        busy = host_capacity.held_intervals(self._session, self._scope,
+                                            first, end)
+        lo, hi = intervals.padded(first, end, CONF.cleaning_time)
+        for host_id, spans in host_capacity.out_of_pool_intervals(
+                self._session, self._scope, lo, hi).items():
+            busy[host_id] = timeline.merge(
+                busy.get(host_id, []) +
+                [intervals.padded(a, b, CONF.cleaning_time)
+                 for a, b in spans])
+        return intervals.FreeCounter(
+            self._total, [intervals.blocking(spans, self._duration)
+                          for spans in busy.values()])
 
 
 def _matches(host, hypervisor_query, resource_query):

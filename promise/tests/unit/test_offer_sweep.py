@@ -130,7 +130,16 @@ class TestHostOfferSweep(base.TestCase):
             return int(exc.kwargs['free'])
 
     def test_sweep_equals_trials_and_books(self):
-        for seed in range(6):
+        self._sweep_equals_trials_and_books(range(6))
+
+    def test_sweep_read_in_chunks(self):
+        # Busy intervals read 37 minutes of start times at a time.
+        self.useFixture(fixtures.MonkeyPatch(
+            'promise.plugins.hosts.allocation.CHUNK', 37 * MIN))
+        self._sweep_equals_trials_and_books(range(10, 14))
+
+    def _sweep_equals_trials_and_books(self, seeds):
+        for seed in seeds:
             rng = random.Random(seed)
             self.flags(cleaning_time=rng.choice([0, 0, 7]))
             self._world(rng)
