@@ -63,14 +63,16 @@ def alternatives(session, plugins, reserve, start, end, reservations,
         return []
     duration = end - start
     until = dates.shift(start, horizon)
-    moments = {start}
-    for resource_type in {r['resource_type'] for r in reservations}:
-        moments.update(plugins(resource_type).release_times(session, start,
-                                                            until))
     checks = [check for check in (
         plugins(r['resource_type']).fits_at(session, start, until, duration,
                                             r)
         for r in reservations) if check is not None]
+    if any(check is False for check in checks):
+        return []
+    moments = {start}
+    for resource_type in {r['resource_type'] for r in reservations}:
+        moments.update(plugins(resource_type).release_times(session, start,
+                                                            until))
     found = []
     trials = 0
     # One reservation whose plugin can tell where it fits: its answer is

@@ -79,7 +79,8 @@ class ResourcePlugin(metaclass=abc.ABCMeta):
     def fits_at(self, session, start, until, duration, values):
         """A function telling, for a start time t in [start, until],
         whether this reservation alone would be accepted over [t, t +
-        duration): exact for what the plugin decides, read once. None
+        duration), asked in increasing t: exact for what the plugin
+        decides. False when it fits at no t (the search stops there), None
         when the plugin cannot tell without trying (every candidate
         window is then tried)."""
         return None

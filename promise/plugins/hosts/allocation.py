@@ -171,6 +171,10 @@ class _FreeOverTime:
         self._until, self._duration = until, duration
         self._span = self._counter = None
 
+    @property
+    def total(self):
+        return self._total
+
     def __call__(self, moment):
         if self._span is None or not (
                 self._span[0] <= moment <= self._span[1]):

@@ -131,6 +131,8 @@ class HostPlugin(plugin_base.ResourcePlugin):
                              'hypervisor_properties'),
             properties.parse(values.get('resource_properties'),
                              'resource_properties'), wanted=count_min)
+        if free.total < count_min:
+            return False
         return lambda moment: free(moment) >= count_min
 
     def release_times(self, session, start, until):
