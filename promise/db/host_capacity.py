@@ -107,6 +107,19 @@ def matching_host_rows(session, hypervisor_query=None, resource_query=None,
     return result
 
 
+def matching_scope(session, hypervisor_query=None, resource_query=None):
+    """(scope, count) of the pool hosts that match: without a query, a
+    SELECT of their ids (counted by the database, never listed); with
+    one, the list of their ids."""
+    if hypervisor_query is None and resource_query is None:
+        scope = pool_hosts()
+        return scope, session.scalar(
+            sa.select(sa.func.count()).select_from(scope.subquery()))
+    scope = [row.id for row in matching_host_rows(
+        session, hypervisor_query, resource_query)]
+    return scope, len(scope)
+
+
 def _in(column, ids):
     """``column`` among ``ids``: host ids, or a SELECT of them (so that
     ten thousand ids need not travel to the database and back)."""

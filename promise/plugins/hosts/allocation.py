@@ -151,14 +151,8 @@ def free_at(session, start, until, duration, hypervisor_query=None,
     included) are read for CHUNK of start times at a time, so a search
     that finds its windows early reads little. Fewer matching hosts than
     ``wanted`` in all: nothing more is read."""
-    if hypervisor_query is None and resource_query is None:
-        scope = host_capacity.pool_hosts()
-        total = session.scalar(
-            sa.select(sa.func.count()).select_from(scope.subquery()))
-    else:
-        scope = [row.id for row in host_capacity.matching_host_rows(
-            session, hypervisor_query, resource_query)]
-        total = len(scope)
+    scope, total = host_capacity.matching_scope(
+        session, hypervisor_query, resource_query)
     if not total or total < wanted:
         return intervals.FreeCounter(total, [])
     return _FreeOverTime(session, scope, total, until, duration)

@@ -6,8 +6,6 @@ per-host path in memory; the others are counted by the database
 (promise.db.host_capacity.held_deltas). Read-only.
 """
 
-import sqlalchemy as sa
-
 from promise.common import timeline
 from promise import conf
 from promise.db import host_capacity
@@ -36,15 +34,8 @@ def host_timeline(session, start, end, hypervisor_query=None,
                   resource_query=None):
     """[(start, end, {total, reserved, used, available})] for whole
     hosts over [start, end)."""
-    if hypervisor_query is None and resource_query is None:
-        # Every pool host: counted and named by a subquery, not listed.
-        scope = host_capacity.pool_hosts()
-        hosts = session.scalar(
-            sa.select(sa.func.count()).select_from(scope.subquery()))
-    else:
-        scope = [row.id for row in host_capacity.matching_host_rows(
-            session, hypervisor_query, resource_query)]
-        hosts = len(scope)
+    scope, hosts = host_capacity.matching_scope(
+        session, hypervisor_query, resource_query)
     out = (host_capacity.out_of_pool_intervals(session, scope, start, end)
            if hosts else {})
     if CONF.cleaning_time:
