@@ -56,6 +56,11 @@ def _free(columns, start, end, exclude_reservation=None, narrow=None):
     return query if narrow is None else query.where(narrow)
 
 
+def _count(session, start, end, exclude_reservation=None):
+    return session.scalar(sa.select(sa.func.count()).select_from(
+        _free([models.Host.id], start, end, exclude_reservation).subquery()))
+
+
 def free_hosts(session, start, end, exclude_reservation=None, limit=None,
                prefer=(), capabilities=True, narrow=None, after=None):
     """Reservable hosts with nothing allocated over [start, end) (and
@@ -88,9 +93,7 @@ def choose(session, start, end, count_min, count_max,
     if not filtered and count_min > BIG:
         # Many hosts wanted: count them before reading them all, so that a
         # request that cannot fit is refused without loading the pool.
-        free = session.scalar(sa.select(sa.func.count()).select_from(
-            _free([models.Host.id], start, end,
-                  exclude_reservation).subquery()))
+        free = _count(session, start, end, exclude_reservation)
         if free < count_min:
             raise _not_enough(count_min, count_max, free, start, end)
     narrow = host_filters.narrowing(hypervisor_query, resource_query)
@@ -134,8 +137,7 @@ def count_free(session, start, end, hypervisor_query=None,
     """How many matching hosts are free over the whole window (counted by
     the database when no property query needs matching here)."""
     if hypervisor_query is None and resource_query is None:
-        return session.scalar(sa.select(sa.func.count()).select_from(
-            _free([models.Host.id], start, end).subquery()))
+        return _count(session, start, end)
     return sum(1 for host in free_hosts(
         session, start, end, capabilities=resource_query is not None,
         narrow=host_filters.narrowing(hypervisor_query, resource_query))
@@ -143,31 +145,26 @@ def count_free(session, start, end, hypervisor_query=None,
 
 
 def free_at(session, start, until, duration, hypervisor_query=None,
-            resource_query=None, wanted=0):
+            resource_query=None):
     """How many matching hosts ``choose`` would find free over [t, t +
     duration), as a function of t in [start, until] asked in increasing
     order: the offer search asks it instead of trying each window. The
     hosts' busy intervals (held or out of the pool, cleaning time
-    included) are read for CHUNK of start times at a time, so a search
-    that finds its windows early reads little. Fewer matching hosts than
-    ``wanted`` in all: nothing more is read."""
+    included) are read for CHUNK of start times at a time, when first
+    asked, so a search that finds its windows early (or, by ``total``,
+    that none can fit) reads little."""
     scope, total = host_capacity.matching_scope(
         session, hypervisor_query, resource_query)
-    if not total or total < wanted:
-        return intervals.FreeCounter(total, [])
     return _FreeOverTime(session, scope, total, until, duration)
 
 
 class _FreeOverTime:
 
     def __init__(self, session, scope, total, until, duration):
-        self._session, self._scope, self._total = session, scope, total
+        self._session, self._scope = session, scope
         self._until, self._duration = until, duration
         self._span = self._counter = None
-
-    @property
-    def total(self):
-        return self._total
+        self.total = total
 
     def __call__(self, moment):
         if self._span is None or not (
@@ -189,8 +186,8 @@ class _FreeOverTime:
                 [intervals.padded(a, b, CONF.cleaning_time)
                  for a, b in spans])
         return intervals.FreeCounter(
-            self._total, [intervals.blocking(spans, self._duration)
-                          for spans in busy.values()])
+            self.total, [intervals.blocking(spans, self._duration)
+                         for spans in busy.values()])
 
 
 def _matches(host, hypervisor_query, resource_query):

@@ -39,10 +39,7 @@ class HostPlugin(plugin_base.ResourcePlugin):
 
     def reserve(self, session, lease, reservation, values):
         count_min, count_max = _counts(values)
-        hyper = properties.parse(values.get('hypervisor_properties'),
-                                 'hypervisor_properties')
-        resource = properties.parse(values.get('resource_properties'),
-                                    'resource_properties')
+        hyper, resource = _queries(values)
         before_end = values.get('before_end') or ''
         if before_end not in BEFORE_END_ACTIONS:
             raise exceptions.InvalidInput(
@@ -117,20 +114,12 @@ class HostPlugin(plugin_base.ResourcePlugin):
         self._allocate(reservation, lease, [h.id for h in chosen])
 
     def max_reservable(self, session, start, end, values):
-        hyper = properties.parse(values.get('hypervisor_properties'),
-                                 'hypervisor_properties')
-        resource = properties.parse(values.get('resource_properties'),
-                                    'resource_properties')
-        return allocation.count_free(session, start, end, hyper, resource)
+        return allocation.count_free(session, start, end, *_queries(values))
 
     def fits_at(self, session, start, until, duration, values):
         count_min, _ = _counts(values)
-        free = allocation.free_at(
-            session, start, until, duration,
-            properties.parse(values.get('hypervisor_properties'),
-                             'hypervisor_properties'),
-            properties.parse(values.get('resource_properties'),
-                             'resource_properties'), wanted=count_min)
+        free = allocation.free_at(session, start, until, duration,
+                                  *_queries(values))
         if free.total < count_min:
             return False
         return lambda moment: free(moment) >= count_min
@@ -243,6 +232,12 @@ class HostPlugin(plugin_base.ResourcePlugin):
 
     def _service_names(self, ctx, reservation):
         return [h.service_name for h in self._hosts(ctx, reservation)]
+
+
+def _queries(values):
+    """(hypervisor_properties, resource_properties) of a request, parsed."""
+    return tuple(properties.parse(values.get(field), field) for field in
+                 ('hypervisor_properties', 'resource_properties'))
 
 
 def _counts(values):
